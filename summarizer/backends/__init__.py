@@ -1,0 +1,111 @@
+"""Backends: one protocol, one registry, looked up by name.
+
+A backend's module is imported only when that backend is asked for, so heavy
+dependencies (torch, transformers) never load for the extractive path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import UnknownBackendError
+from ..models import Bullet, Document, Language, Options, Sentence
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything a backend needs to summarize one article."""
+
+    document: Document
+    sentences: tuple[Sentence, ...]
+    language: Language
+    options: Options
+
+
+@dataclass(frozen=True)
+class Result:
+    """A backend's answer: bullets, plus facts worth reporting (chunks, truncation...)."""
+
+    bullets: tuple[Bullet, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What every backend implements."""
+
+    name: str
+
+    def summarize(self, request: Request) -> Result:
+        """Summarize one article."""
+        ...
+
+    def summarize_many(self, requests: Sequence[Request]) -> list[Result]:
+        """Summarize several articles; results in the same order."""
+        ...
+
+
+class BaseBackend:
+    """Convenience base: ``summarize_many`` loops over ``summarize``."""
+
+    name = "base"
+
+    def summarize(self, request: Request) -> Result:  # pragma: no cover - abstract
+        """Summarize one article."""
+        raise NotImplementedError
+
+    def summarize_many(self, requests: Sequence[Request]) -> list[Result]:
+        """Summarize several articles, one at a time."""
+        return [self.summarize(request) for request in requests]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    target: str  # "module:factory", imported on first use
+    description: str
+
+
+_REGISTRY: dict[str, _Entry] = {
+    "heuristic": _Entry(
+        "summarizer.backends.heuristic:HeuristicBackend",
+        "extractive; hand-set weights on position, centrality and title overlap",
+    ),
+    "lead": _Entry(
+        "summarizer.backends.lead:LeadBackend",
+        "extractive baseline; the first N sentences",
+    ),
+}
+DEFAULT_BACKEND = "heuristic"
+_instances: dict[tuple[str, tuple[tuple[str, Any], ...]], Backend] = {}
+
+
+def register(name: str, target: str, description: str = "") -> None:
+    """Register a backend factory (``"module:callable"``) under ``name``."""
+    _REGISTRY[name] = _Entry(target, description)
+
+
+def available() -> list[str]:
+    """Names of the registered backends."""
+    return sorted(_REGISTRY)
+
+
+def describe() -> dict[str, str]:
+    """Name -> one-line description of every registered backend."""
+    return {name: _REGISTRY[name].description for name in available()}
+
+
+def get_backend(name: str, **config: Any) -> Backend:
+    """The backend registered as ``name``, built once per process and configuration."""
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        raise UnknownBackendError(f"unknown backend {name!r}; available: {', '.join(available())}")
+    key = (name, tuple(sorted(config.items())))
+    backend = _instances.get(key)
+    if backend is None:
+        module_name, _, attr = entry.target.partition(":")
+        factory = getattr(importlib.import_module(module_name), attr)
+        backend = _instances[key] = factory(**config)
+    return backend

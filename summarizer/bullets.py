@@ -1,0 +1,44 @@
+"""Bullets stage: turn chosen sentences into short TL;DR bullets with provenance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .models import Bullet, Options, Sentence
+from .sentences import word_count
+
+# Only a semicolon or a dash joins two complete clauses; a comma cut leaves a fragment.
+_CLAUSE_END_RE = re.compile(r"\s*(?:;|\s[—–])\s+")
+_FINAL = tuple(".!?…。！？\"'»”’)")
+_MIN_CUT_WORDS = 8
+
+
+def make_bullets(
+    sentences: Sequence[Sentence], language: str, options: Options
+) -> tuple[Bullet, ...]:
+    """One bullet per sentence, trimmed to ``options.max_words`` where a clause allows it."""
+    bullets = []
+    for sentence in sentences:
+        text = cap_words(sentence.text, options.max_words)
+        bullets.append(
+            Bullet(text=text, sentence=sentence.index, start=sentence.start, end=sentence.end)
+        )
+    return tuple(bullets)
+
+
+def cap_words(text: str, max_words: int) -> str:
+    """Cut ``text`` after its last whole clause within ``max_words``; never mid-clause."""
+    if max_words <= 0 or word_count(text) <= max_words:
+        return text
+    best = None
+    for match in _CLAUSE_END_RE.finditer(text):
+        head = text[: match.start()]
+        n = word_count(head)
+        if n > max_words:
+            break
+        if n >= _MIN_CUT_WORDS:
+            best = head
+    if best is None:
+        return text
+    return best.rstrip() + ("" if best.rstrip().endswith(_FINAL) else ".")

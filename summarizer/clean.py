@@ -1,0 +1,272 @@
+"""Clean stage: recognise an article's structure without losing where each part sits.
+
+The title, standfirst, section headings and an author-written TL;DR block are identified;
+headings and the TL;DR never reach the summarizer. Every Block keeps offsets into the
+article text so that bullets can point back at their source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Article, Block, Document
+
+# Lines that open an author-written summary, in the languages we ship data for.
+_TLDR_MARKERS = (
+    r"tl\s*[;,:]?\s*dr",
+    r"en bref",
+    r"l['’]essentiel",
+    r"à retenir",
+    r"in short",
+    r"in brief",
+    r"key (?:points|takeaways)",
+    r"the gist",
+    r"kurz gesagt",
+    r"in kürze",
+    r"das wichtigste(?: in kürze)?",
+    r"en resumen",
+    r"en pocas palabras",
+    r"lo esencial",
+    r"in breve",
+    r"in sintesi",
+    r"em resumo",
+    r"em suma",
+    r"in het kort",
+    r"kort gezegd",
+    r"w skrócie",
+    r"i korthet",
+    r"коротко",
+    r"кратко",
+    r"главное",
+    r"要点",
+    r"概要",
+    r"まとめ",
+    r"摘要",
+)
+_TLDR_RE = re.compile(
+    r"^[#>*_\s]*(?:" + "|".join(_TLDR_MARKERS) + r")[*_\s]*(?:[:：\-–—.]\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
+)
+_LIST_ITEM_RE = re.compile(r"^\s{0,6}(?:[-*+•–—·]|\d{1,3}[.)])\s+")
+_MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_RULE_RE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+_MD_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+_MD_SETEXT_RE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_FINAL_PUNCT = tuple(".!?…:;\"'»”’)]。！？；：")
+_HEADING_MAX_WORDS = 15
+_TITLE_MAX_WORDS = 30
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str  # without its list/quote/heading marker
+    start: int  # offset of ``text`` in the article
+    kind: str  # "blank", "text", "item", "quote", "heading", "rule", "code"
+
+
+def clean(article: Article) -> Document:
+    """Recognise title, standfirst, headings, author TL;DR and body paragraphs."""
+    lines = _scan_lines(article.text, markdown=article.format == "markdown")
+    title = article.title.strip() if article.title else None
+    blocks: list[Block] = []
+    headings: list[str] = []
+    tldr: list[str] = []
+    content = [i for i, line in enumerate(lines) if line.kind != "blank"]
+    i = 0
+    seen_heading = False
+
+    # The first line is the title when nothing else supplied one and it reads like one.
+    if content:
+        first = lines[content[0]]
+        if title is not None and _same_text(first.text, title):
+            i = content[0] + 1
+        elif title is None and len(content) > 1 and _looks_like_title(first):
+            title = first.text.strip()
+            i = content[0] + 1
+
+    while i < len(lines):
+        line = lines[i]
+        if line.kind in ("blank", "rule", "code"):
+            i += 1
+            continue
+        marker = _TLDR_RE.match(line.text)
+        if marker and line.kind in ("text", "heading") and len(line.text) < 200:
+            rest = (marker.group("rest") or "").strip()
+            if rest:
+                tldr.append(_strip_inline(rest))
+            i += 1
+            while i < len(lines) and lines[i].kind in ("blank", "item"):
+                if lines[i].kind == "item":
+                    tldr.append(_strip_inline(lines[i].text.strip()))
+                elif tldr:  # a blank line after the items ends the block
+                    break
+                i += 1
+            continue
+        if line.kind == "heading" or (line.kind == "text" and _looks_like_heading(lines, i)):
+            headings.append(_strip_inline(line.text.strip()))
+            seen_heading = True
+            i += 1
+            continue
+        if line.kind == "item":
+            blocks.append(_block("item", line.text, line.start))
+            i += 1
+            continue
+        # A paragraph: this line plus hard-wrapped continuation lines.
+        j = i + 1
+        end_line = line
+        while j < len(lines) and lines[j].kind == line.kind and _continues(end_line, lines[j]):
+            end_line = lines[j]
+            j += 1
+        start = line.start
+        end = end_line.start + len(end_line.text.rstrip())
+        kind = "quote" if line.kind == "quote" else "paragraph"
+        if not blocks and not seen_heading and kind == "paragraph" and title is not None:
+            kind = "standfirst"
+        blocks.append(Block(kind=kind, text=article.text[start:end], start=start, end=end))
+        i = j
+
+    if not blocks:
+        # Never lose a short article: a lone line, or headings alone, are still content.
+        fallback = [line for line in lines if line.kind not in ("blank", "rule", "code")]
+        if not fallback and title:
+            idx = article.text.find(title)
+            if idx >= 0:
+                blocks.append(_block("paragraph", title, idx))
+        for line in fallback:
+            if _TLDR_RE.match(line.text) is None:
+                blocks.append(_block("paragraph", line.text, line.start))
+        headings = []
+
+    return Document(
+        text=article.text,
+        title=title,
+        blocks=tuple(blocks),
+        headings=tuple(headings),
+        author_tldr=tuple(item for item in tldr if item),
+        source=article.source,
+        id=article.id,
+        url=article.url,
+    )
+
+
+def _block(kind: str, text: str, start: int) -> Block:
+    stripped = text.rstrip()
+    lead = len(stripped) - len(stripped.lstrip())
+    return Block(kind=kind, text=stripped.lstrip(), start=start + lead, end=start + len(stripped))
+
+
+def _scan_lines(text: str, *, markdown: bool) -> list[_Line]:
+    lines: list[_Line] = []
+    offset = 0
+    in_fence = False
+    raw_lines = text.split("\n")
+    for raw in raw_lines:
+        start = offset
+        offset += len(raw) + 1
+        if not raw.strip():
+            lines.append(_Line("", start, "blank"))
+            continue
+        if markdown and _MD_FENCE_RE.match(raw):
+            in_fence = not in_fence
+            lines.append(_Line(raw, start, "code"))
+            continue
+        if in_fence:
+            lines.append(_Line(raw, start, "code"))
+            continue
+        if markdown:
+            heading = _MD_HEADING_RE.match(raw)
+            if heading:
+                lines.append(_Line(heading.group(2), start + heading.start(2), "heading"))
+                continue
+            if _MD_SETEXT_RE.match(raw) and lines and lines[-1].kind == "text":
+                previous = lines[-1]
+                lines[-1] = _Line(previous.text, previous.start, "heading")
+                lines.append(_Line(raw, start, "rule"))
+                continue
+            if _MD_RULE_RE.match(raw):
+                lines.append(_Line(raw, start, "rule"))
+                continue
+            if raw.lstrip().startswith(">"):
+                body = raw.lstrip()[1:]
+                pad = len(raw) - len(raw.lstrip()) + 1
+                lines.append(_Line(body, start + pad, "quote"))
+                continue
+            if raw.lstrip().startswith(("<!--", "![", "<img", "<div", "</div")):
+                lines.append(_Line(raw, start, "code"))
+                continue
+        item = _LIST_ITEM_RE.match(raw)
+        if item:
+            lines.append(_Line(raw[item.end() :], start + item.end(), "item"))
+            continue
+        lines.append(_Line(raw, start, "text"))
+    del raw_lines
+    return lines
+
+
+def _looks_like_title(line: _Line) -> bool:
+    text = line.text.strip()
+    if line.kind == "heading":
+        return True
+    if line.kind != "text":
+        return False
+    words = text.split()
+    return 0 < len(words) <= _TITLE_MAX_WORDS and not text.endswith((".", ";", ",", "。"))
+
+
+def _looks_like_heading(lines: list[_Line], i: int) -> bool:
+    """A short line with no final punctuation, followed by more content, is a section heading."""
+    text = lines[i].text.strip()
+    if text.endswith(_FINAL_PUNCT) or len(text) > 150:
+        return False
+    if len(text.split()) > _HEADING_MAX_WORDS:
+        return False
+    following = next((line for line in lines[i + 1 :] if line.kind != "blank"), None)
+    if following is None:
+        return False
+    # A hard-wrapped paragraph continues in lower case: that is not a heading.
+    first = following.text.lstrip()[:1]
+    return not (first.islower() and lines[i + 1].kind != "blank")
+
+
+def _continues(previous: _Line, line: _Line) -> bool:
+    """Whether ``line`` continues the paragraph of ``previous`` (hard-wrapped text)."""
+    prev = previous.text.rstrip()
+    if prev.endswith(_FINAL_PUNCT):
+        return False
+    nxt = line.text.lstrip()
+    return bool(nxt) and (nxt[0].islower() or len(prev.split()) > _HEADING_MAX_WORDS)
+
+
+_INLINE_PATTERNS = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?!\w)"), r"\1"),  # italics
+    (re.compile(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"), r"\1"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"<[^>\n]{1,200}>"), ""),
+)
+# Zero-width and bidi control characters carry no meaning for a reader of the bullets.
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _strip_inline(text: str) -> str:
+    for pattern, replacement in _INLINE_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return normalize_spaces(text)
+
+
+def normalize_spaces(text: str) -> str:
+    """Collapse whitespace and drop invisible control characters."""
+    return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+
+
+def display_text(raw: str) -> str:
+    """What a reader should see of a raw span of the article (markup removed, spaces collapsed)."""
+    return _strip_inline(raw)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return normalize_spaces(_strip_inline(a)).casefold() == normalize_spaces(b).casefold()

@@ -1,0 +1,143 @@
+"""Command line: parse options, call the library, render, map errors to exit codes.
+
+Exit codes: 0 success, 1 failure (bad input, backend error), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, backends
+from .errors import SummarizerError, UsageError
+from .render import FORMATS, render
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("summarizer")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="summarizer: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into one line on stderr and the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbose = bool(kwargs.get("verbose"))
+        _setup_logging(verbose)
+        try:
+            return func(*args, **kwargs)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from exc
+        except SummarizerError as exc:
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: still one line unless -v
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with -v)", err=True)
+            sys.exit(EXIT_FAILURE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def common_options(func: F) -> F:
+    """Options every summarizing command shares."""
+    decorators = [
+        click.option(
+            "-n", "--bullets", type=click.IntRange(min=1), default=3, show_default=True,
+            help="Number of TL;DR bullets.",
+        ),
+        click.option(
+            "-l", "--language", metavar="CODE",
+            help="ISO 639-1 code of the article's language; skips detection.",
+        ),
+        click.option(
+            "-b", "--backend", type=click.Choice(backends.available()),
+            default=backends.DEFAULT_BACKEND, show_default=True,
+            help="Summarization backend.",
+        ),
+        click.option(
+            "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
+            help="Longest bullet, in words (0: no cap).",
+        ),
+        click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="summarizer")
+def cli() -> None:
+    """Short TL;DR bullets for news articles, in the article's own language.
+
+    \b
+    Exit codes: 0 success, 1 failure (unreadable or empty input, backend error),
+    2 usage error (bad option, unknown backend).
+    """
+
+
+@cli.command()
+@click.argument("source", metavar="INPUT")
+@click.option(
+    "-f", "--format", "output_format", type=click.Choice(FORMATS), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+@common_options
+@handle_errors
+def summarize(
+    source: str,
+    output_format: str,
+    bullets: int,
+    language: str | None,
+    backend: str,
+    max_words: int,
+    verbose: bool,
+) -> None:
+    """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
+    from .load import load_path, load_stdin
+    from .pipeline import make_options, summarize_article
+
+    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    article = load_stdin() if source == "-" else load_path(source)
+    log.debug("loaded %s (%d characters)", article.source, len(article.text))
+    summary = summarize_article(article, options)
+    click.echo(render(summary, output_format), nl=False)
+
+
+@cli.command("backends")
+def list_backends() -> None:
+    """List the available backends."""
+    for name, description in backends.describe().items():
+        click.echo(f"{name}\t{description}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="summarizer")

@@ -1,0 +1,160 @@
+"""The small frozen dataclasses that flow between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+UNDETERMINED = "und"
+
+
+@dataclass(frozen=True)
+class Article:
+    """Raw input as loaded: decoded text plus what the source told us about it."""
+
+    text: str
+    source: str = "<text>"
+    format: str = "text"  # "text", "markdown" or "html" (already extracted to text)
+    title: str | None = None
+    language: str | None = None
+    id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the article text: ``article.text[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-level unit of the cleaned document."""
+
+    kind: str  # "standfirst", "paragraph", "item", "quote"
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article after cleaning: structure recognised, noise and author TL;DR set aside."""
+
+    text: str  # the article text that every offset refers to
+    title: str | None = None
+    blocks: tuple[Block, ...] = ()
+    headings: tuple[str, ...] = ()
+    author_tldr: tuple[str, ...] = ()
+    source: str = "<text>"
+    id: str | None = None
+    url: str | None = None
+
+    @property
+    def body(self) -> str:
+        """The text that is summarized: every block, in order, one per line."""
+        return "\n".join(block.text for block in self.blocks)
+
+
+@dataclass(frozen=True)
+class Language:
+    """A detected (or given) language: ISO 639-1 code and probability."""
+
+    code: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """False when the language could not be determined."""
+        return self.code != UNDETERMINED
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the document, with where it sits in the article text."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    block: int  # index of the Block it came from
+    block_kind: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """One TL;DR bullet; extractive bullets record their source sentence."""
+
+    text: str
+    sentence: int | None = None
+    start: int | None = None
+    end: int | None = None
+    unsupported: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (see the README's schema)."""
+        data: dict[str, Any] = {
+            "text": self.text,
+            "sentence": self.sentence,
+            "start": self.start,
+            "end": self.end,
+        }
+        if self.unsupported:
+            data["unsupported"] = list(self.unsupported)
+        return data
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller asked for; recorded in every Summary."""
+
+    bullets: int = 3
+    backend: str = "heuristic"
+    language: str | None = None
+    max_words: int = 30
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "bullets": self.bullets,
+            "backend": self.backend,
+            "language": self.language,
+            "max_words": self.max_words,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The result for one article."""
+
+    source: str
+    title: str | None
+    language: Language
+    bullets: tuple[Bullet, ...]
+    backend: str
+    options: Options
+    author_tldr: tuple[str, ...] = ()
+    id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with a stable key order (see the README's schema)."""
+        data: dict[str, Any] = {
+            "source": self.source,
+            "title": self.title,
+            "language": {
+                "code": self.language.code,
+                "confidence": round(self.language.confidence, 4),
+            },
+            "bullets": [bullet.to_dict() for bullet in self.bullets],
+            "author_tldr": list(self.author_tldr),
+            "backend": self.backend,
+            "options": self.options.to_dict(),
+        }
+        if self.id is not None:
+            data["id"] = self.id
+        data.update(self.meta)
+        return data

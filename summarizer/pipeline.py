@@ -1,0 +1,119 @@
+"""The library API: text, file or Article in, Summary out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from . import backends, language
+from .backends import Request
+from .clean import clean
+from .errors import UnknownBackendError, UsageError
+from .load import from_text, load_path
+from .models import UNDETERMINED, Article, Language, Options, Summary
+from .sentences import split_sentences
+
+
+def make_options(
+    *,
+    bullets: int = 3,
+    backend: str | None = None,
+    language: str | None = None,
+    max_words: int = 30,
+) -> Options:
+    """Validated Options."""
+    if bullets < 1:
+        raise UsageError("bullets must be at least 1")
+    if max_words < 0:
+        raise UsageError("max_words must be 0 (no cap) or more")
+    name = backend or backends.DEFAULT_BACKEND
+    if name not in backends.available():
+        raise UnknownBackendError(
+            f"unknown backend {name!r}; available: {', '.join(backends.available())}"
+        )
+    return Options(bullets=bullets, backend=name, language=language, max_words=max_words)
+
+
+def prepare(article: Article, options: Options) -> Request:
+    """Run clean, language and sentence stages: what a backend needs."""
+    document = clean(article)
+    stated = options.language or article.language
+    if stated:
+        lang = language.given(stated)
+    else:
+        probe = "\n".join(filter(None, [document.title, document.body]))
+        lang = language.detect(probe)
+    sentences = split_sentences(document, lang.code)
+    return Request(document=document, sentences=sentences, language=lang, options=options)
+
+
+def finish(request: Request, result: backends.Result) -> Summary:
+    """Assemble the Summary for one article."""
+    document = request.document
+    return Summary(
+        source=document.source,
+        title=document.title,
+        language=request.language,
+        bullets=result.bullets,
+        backend=request.options.backend,
+        options=request.options,
+        author_tldr=document.author_tldr,
+        id=document.id,
+        meta=dict(result.meta),
+    )
+
+
+def summarize_article(
+    article: Article, options: Options | None = None, **backend_config: Any
+) -> Summary:
+    """Summarize an already loaded Article."""
+    return summarize_articles([article], options, **backend_config)[0]
+
+
+def summarize_articles(
+    articles: Sequence[Article], options: Options | None = None, **backend_config: Any
+) -> list[Summary]:
+    """Summarize several articles with one backend call (lets model backends batch)."""
+    options = options or make_options()
+    backend = backends.get_backend(options.backend, **backend_config)
+    requests = [prepare(article, options) for article in articles]
+    results = backend.summarize_many(requests)
+    return [finish(request, result) for request, result in zip(requests, results, strict=True)]
+
+
+def summarize(
+    text: str,
+    *,
+    bullets: int = 3,
+    language: str | None = None,
+    backend: str | None = None,
+    title: str | None = None,
+    max_words: int = 30,
+    source: str = "<text>",
+    format: str | None = None,
+    **backend_config: Any,
+) -> Summary:
+    """Summarize an article given as a string (plain text, Markdown or HTML)."""
+    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    article = from_text(text, source=source, format=format, title=title)
+    return summarize_article(article, options, **backend_config)
+
+
+def summarize_file(
+    path: str | os.PathLike[str],
+    *,
+    bullets: int = 3,
+    language: str | None = None,
+    backend: str | None = None,
+    max_words: int = 30,
+    **backend_config: Any,
+) -> Summary:
+    """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
+    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    return summarize_article(load_path(path), options, **backend_config)
+
+
+def detect_language(text: str) -> Language:
+    """Detect the language of a text (``und`` when it cannot be told)."""
+    return language.detect(text) if text.strip() else Language(UNDETERMINED, 0.0)

@@ -1,0 +1,45 @@
+"""Render stage: a Summary as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import UsageError
+from .models import Summary
+
+FORMATS = ("text", "markdown", "json")
+
+
+def render(summary: Summary, format: str = "text") -> str:
+    """Render one summary; the output always ends with a newline."""
+    if format == "text":
+        return render_text(summary)
+    if format == "markdown":
+        return render_markdown(summary)
+    if format == "json":
+        return to_json(summary.to_dict())
+    raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+
+
+def render_text(summary: Summary) -> str:
+    """A "TL;DR" header and "- " bullets, like an author-written TL;DR."""
+    lines = ["TL;DR"] + [f"- {bullet.text}" for bullet in summary.bullets]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(summary: Summary) -> str:
+    """Title as a heading, the language, then the bullets."""
+    title = summary.title or summary.source
+    lines = [f"## {title}", ""]
+    meta = f"*Language: {summary.language.code}"
+    if summary.source and summary.source != title:
+        meta += f" · Source: {summary.source}"
+    lines += [meta + "*", ""]
+    lines += [f"- {bullet.text}" for bullet in summary.bullets]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(data: Any) -> str:
+    """Stable JSON: UTF-8 characters kept, indented, newline-terminated."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

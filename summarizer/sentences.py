@@ -1,0 +1,175 @@
+"""Sentences stage: split blocks into sentences (with offsets) and sentences into terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+
+from .clean import display_text
+from .models import UNDETERMINED, Document, Sentence
+
+# Scraped pages glue sentences together ("domestique.Consternant", "2023.Les"): a full stop
+# between a lower-case word (or a number) and a capitalised word is a boundary.
+_GLUE_RE = re.compile(r"(?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
+# Leftover page scripts: from a JavaScript-looking statement to the end of its call.
+_CODE_RE = re.compile(
+    r"(?:\bwindow\.\w+|\bdocument\.\w+|\b(?:var|let|const)\s+\w+)\s*=\s*(?:new\s+\w+\s*)?"
+    r"[\s\S]*?(?:\}\s*\)\s*;|\)\s*;|$)"
+)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_WORD_RE = re.compile(r"\w+")
+_CJK_RUN_RE = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+|\d+", re.UNICODE
+)
+
+# ISO 639-1 -> Snowball algorithm name (the stemmers snowballstemmer ships).
+SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
+    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian",
+    "ne": "nepali", "no": "norwegian", "nb": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "es": "spanish",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+
+
+def split_sentences(document: Document, language: str) -> tuple[Sentence, ...]:
+    """Split every block of ``document`` into sentences with offsets into its text."""
+    sentences: list[Sentence] = []
+    for block_index, block in enumerate(document.blocks):
+        for start, end in segment(block.text, language):
+            text = display_text(block.text[start:end])
+            if not _has_letters(text):
+                continue
+            sentences.append(
+                Sentence(
+                    index=len(sentences),
+                    text=text,
+                    start=block.start + start,
+                    end=block.start + end,
+                    block=block_index,
+                    block_kind=block.kind,
+                )
+            )
+    return tuple(sentences)
+
+
+def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each sentence of ``text``, code and glued boundaries handled."""
+    for seg_start, seg_end in _without_code(text):
+        piece = text[seg_start:seg_end]
+        cursor = 0
+        for raw in _segmenter(language)(piece):
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            found = piece.find(stripped, cursor)
+            if found < 0:  # the segmenter altered the text: fall back to the whole remainder
+                found = cursor
+                stripped = piece[cursor:].strip()
+            cursor = found + len(stripped)
+            for sub_start, sub_end in _unglue(stripped):
+                yield seg_start + found + sub_start, seg_start + found + sub_end
+
+
+def _without_code(text: str) -> Iterator[tuple[int, int]]:
+    position = 0
+    for match in _CODE_RE.finditer(text):
+        if match.start() > position:
+            yield position, match.start()
+        position = max(position, match.end())
+    if position < len(text):
+        yield position, len(text)
+
+
+def _unglue(sentence: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in _GLUE_RE.finditer(sentence):
+        cut = match.start()
+        # Abbreviations and dotted names ("U.S.Army", "Node.Js") are left alone.
+        if cut - start > 12 and not _is_dotted_name(sentence, cut):
+            yield start, cut
+            start = cut
+    yield start, len(sentence)
+
+
+def _is_dotted_name(sentence: str, cut: int) -> bool:
+    before = sentence[max(0, cut - 15) : cut - 1].split()
+    word = before[-1] if before else ""
+    return "." in word or (word[:1].isupper() and word.isupper())
+
+
+@cache
+def _segmenter(language: str) -> Callable[[str], list[str]]:
+    import sentencex
+
+    code = "en" if language == UNDETERMINED else language
+
+    def split(text: str) -> list[str]:
+        return list(sentencex.segment(code, text))
+
+    return split
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """Stop words of ``language`` (empty when none are shipped)."""
+    import stopwordsiso
+
+    if language == UNDETERMINED or not stopwordsiso.has_lang(language):
+        return frozenset()
+    return frozenset(word.casefold() for word in stopwordsiso.stopwords(language))
+
+
+@cache
+def _stemmer(language: str) -> Callable[[str], str] | None:
+    algorithm = SNOWBALL.get(language)
+    if algorithm is None:
+        return None
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer(algorithm)
+    cache: dict[str, str] = {}
+
+    def stem(word: str) -> str:
+        result = cache.get(word)
+        if result is None:
+            result = cache[word] = stemmer.stemWord(word)
+        return result
+
+    return stem
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of ``text`` as written (Unicode word runs)."""
+    return _WORD_RE.findall(text)
+
+
+def terms(text: str, language: str) -> list[str]:
+    """Content terms for similarity: case-folded, stop words out, stemmed; CJK as bigrams."""
+    stops = stopwords(language)
+    stem = _stemmer(language)
+    result: list[str] = []
+    for token in _CJK_RUN_RE.findall(text.casefold()):
+        if _CJK_RE.match(token):
+            # Chinese and Japanese have no spaces: character bigrams stand in for words.
+            if len(token) == 1:
+                result.append(token)
+            result.extend(token[i : i + 2] for i in range(len(token) - 1))
+            continue
+        if token in stops or (len(token) < 2 and not token.isdigit()):
+            continue
+        result.append(stem(token) if stem else token)
+    return result
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``; for CJK, characters count as words would be too many, so 1 per 2."""
+    cjk = len(_CJK_RE.findall(text))
+    return len(_WORD_RE.findall(_CJK_RE.sub(" ", text))) + (cjk + 1) // 2

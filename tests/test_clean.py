@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from summarizer.clean import clean
+from summarizer.load import from_text
+
+
+def test_seed_structure(seed_text: str) -> None:
+    doc = clean(from_text(seed_text))
+    assert doc.title == "ByteDance s’allie à Huawei pour entraîner un nouveau modèle d’IA"
+    assert doc.blocks[0].kind == "standfirst"
+    assert doc.author_tldr[1] == "ByteDance a commandé 100 000 puces Ascend 910B à Huawei."
+    assert len(doc.author_tldr) == 3
+    assert "Un changement stratégique" in doc.headings
+    assert len(doc.headings) == 4
+    body = doc.body
+    assert "Tl;dr" not in body and "Un changement stratégique" not in body
+    for tldr in doc.author_tldr:
+        assert tldr not in body
+    for block in doc.blocks:
+        assert seed_text[block.start : block.end] == block.text
+
+
+def test_tldr_markers_in_several_languages() -> None:
+    for marker in ("TL;DR:", "En bref", "L'essentiel", "In short", "Kurz gesagt", "**TL;DR**"):
+        text = f"Title of the piece\n{marker}\n- First fact here.\n- Second fact here.\nBody sentence one. Body two."
+        doc = clean(from_text(text))
+        assert doc.author_tldr == ("First fact here.", "Second fact here."), marker
+        assert "First fact" not in doc.body
+
+
+def test_inline_tldr_after_colon() -> None:
+    doc = clean(from_text("A title\nTL;DR: Prices rose by 5%.\nThe body says more. It goes on."))
+    assert doc.author_tldr == ("Prices rose by 5%.",)
+
+
+def test_markdown_structure(data_dir) -> None:  # type: ignore[no-untyped-def]
+    from summarizer.load import load_path
+
+    doc = clean(load_path(data_dir / "article-en.md"))
+    assert doc.title == "Open-source router firmware project reaches version 5.0"
+    assert doc.headings
+    assert all(not h.startswith("#") for h in doc.headings)
+
+
+def test_hard_wrapped_paragraph_is_one_block() -> None:
+    text = (
+        "A title for the story\n\n"
+        "The company said on Monday that it would expand its\n"
+        "network to twelve more cities next year, doubling\n"
+        "its coverage.\n\nA second paragraph follows here."
+    )
+    doc = clean(from_text(text))
+    assert len(doc.blocks) == 2
+    assert "doubling\nits coverage." in doc.blocks[0].text
+    assert doc.headings == ()
+
+
+def test_single_line_is_content_not_title() -> None:
+    doc = clean(from_text("Just one line without a full stop"))
+    assert len(doc.blocks) == 1
+    assert doc.blocks[0].text == "Just one line without a full stop"
+
+
+def test_record_title_is_not_repeated_as_body() -> None:
+    doc = clean(from_text("My title\nBody sentence is here.", title="My title"))
+    assert doc.title == "My title"
+    assert doc.body == "Body sentence is here."

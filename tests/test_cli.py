@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from summarizer.cli import cli
+
+
+def run(*args: str, input: bytes | str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_summarize_seed(seed_path: Path) -> None:
+    result = run("summarize", str(seed_path))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "TL;DR" and len(lines) == 4
+
+
+def test_summarize_json_bullets(data_dir: Path) -> None:
+    result = run("summarize", str(data_dir / "article-en.md"), "--bullets", "4", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert len(data["bullets"]) == 4 and data["language"]["code"] == "en"
+
+
+def test_stdin_with_language(data_dir: Path) -> None:
+    text = (data_dir / "smartphone-reparation-fr.txt").read_bytes()
+    result = run("summarize", "-", "--language", "fr", "-f", "json", input=text)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["language"] == {"code": "fr", "confidence": 1.0}
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x89PNG\x00\x01\x02")
+    empty = tmp_path / "e.txt"
+    empty.write_text("")
+    for target in (str(tmp_path / "missing.txt"), str(tmp_path), str(empty), str(binary)):
+        result = run("summarize", target)
+        assert result.exit_code == 1, target
+        assert result.stderr.startswith("error: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.output
+
+
+def test_verbose_shows_traceback(tmp_path: Path) -> None:
+    result = run("summarize", str(tmp_path / "missing.txt"), "-v")
+    assert result.exit_code == 1 and "Traceback" in result.stderr
+
+
+def test_usage_errors_exit_2(seed_path: Path) -> None:
+    result = run("summarize", str(seed_path), "--backend", "nope")
+    assert result.exit_code == 2 and "heuristic" in result.stderr
+    assert run("summarize", str(seed_path), "--bullets", "0").exit_code == 2
+    assert run("summarize").exit_code == 2
+
+
+def test_backends_command() -> None:
+    result = run("backends")
+    assert "heuristic" in result.stdout and "lead" in result.stdout
+
+
+def test_python_m_help_is_light() -> None:
+    code = (
+        "import sys; from summarizer.cli import main; sys.argv=['summarizer','--help'];\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "heavy = [m for m in ('torch','transformers','trafilatura','langdetect') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
+    help_out = subprocess.run(
+        [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "summarize" in help_out.stdout and "Exit codes" in help_out.stdout

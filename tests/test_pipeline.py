@@ -1,0 +1,81 @@
+"""The seed article end to end through the library API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer import summarize, summarize_file
+from summarizer.clean import clean
+from summarizer.errors import EmptyInputError, UsageError
+from summarizer.load import from_text
+from summarizer.render import render
+
+
+def test_seed_end_to_end(seed_path: Path, seed_text: str) -> None:
+    summary = summarize_file(seed_path)
+    assert summary.language.code == "fr"
+    assert len(summary.bullets) == 3
+    doc = clean(from_text(seed_text))
+    lines = {line.strip().lstrip("- ") for line in seed_text.splitlines()}
+    for bullet in summary.bullets:
+        assert bullet.text not in doc.headings
+        assert bullet.text not in doc.author_tldr
+        assert bullet.text not in {"Tl;dr"}
+        assert bullet.start is not None and bullet.end is not None
+        source = " ".join(seed_text[bullet.start : bullet.end].split())
+        assert source == bullet.text or bullet.text.rstrip(".") in source
+        assert bullet.text != doc.title
+    assert summary.author_tldr == doc.author_tldr
+    assert not any(b.text in lines and b.text in doc.headings for b in summary.bullets)
+
+
+def test_two_runs_identical_bytes(seed_path: Path) -> None:
+    first = render(summarize_file(seed_path), "json")
+    second = render(summarize_file(seed_path), "json")
+    assert first == second
+
+
+def test_one_sentence_gives_one_bullet(data_dir: Path) -> None:
+    summary = summarize_file(data_dir / "one-sentence-en.txt")
+    assert len(summary.bullets) == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "battery-recycling-en.txt",
+        "glasfaser-ausbau-de.txt",
+        "kosmicheskiy-zapusk-ru.txt",
+        "dianche-zh.txt",
+        "robotto-ja.txt",
+        "article-en.md",
+        "article-fr.html",
+    ],
+)
+def test_bullets_come_from_the_article(data_dir: Path, name: str) -> None:
+    summary = summarize_file(data_dir / name, bullets=2)
+    assert len(summary.bullets) == 2
+    assert summary.language.code == name.rsplit("-", 1)[1].split(".")[0] or name.startswith(
+        "article"
+    )
+
+
+def test_language_option_skips_detection() -> None:
+    summary = summarize("Ceci est une phrase. Et une autre.", language="de")
+    assert summary.language.code == "de" and summary.language.confidence == 1.0
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(EmptyInputError):
+        summarize("   ")
+    with pytest.raises(UsageError):
+        summarize("Text here.", bullets=0)
+    with pytest.raises(UsageError, match="available"):
+        summarize("Text here.", backend="nope")
+
+
+def test_to_dict_is_json_ready() -> None:
+    data = summarize("Hello there. General Kenobi speaks now.", bullets=1).to_dict()
+    assert data["options"]["bullets"] == 1 and data["backend"] == "heuristic"

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer import summarize
+from summarizer.errors import UsageError
+from summarizer.render import render
+
+TEXT = "Solar power title\nPanels got cheaper this year. Installations doubled in Spain. Grid operators adapt."
+
+
+def test_text_render() -> None:
+    out = render(summarize(TEXT, bullets=2), "text")
+    lines = out.splitlines()
+    assert lines[0] == "TL;DR" and len(lines) == 3
+    assert all(line.startswith("- ") for line in lines[1:])
+
+
+def test_markdown_render() -> None:
+    out = render(summarize(TEXT, bullets=2, source="s.txt"), "markdown")
+    assert out.startswith("## Solar power title\n")
+    assert "Language: en" in out and "s.txt" in out
+
+
+def test_json_schema() -> None:
+    data = json.loads(render(summarize(TEXT, bullets=2), "json"))
+    assert list(data) == [
+        "source",
+        "title",
+        "language",
+        "bullets",
+        "author_tldr",
+        "backend",
+        "options",
+    ]
+    assert set(data["language"]) == {"code", "confidence"}
+    assert set(data["bullets"][0]) == {"text", "sentence", "start", "end"}
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(UsageError):
+        render(summarize(TEXT), "xml")

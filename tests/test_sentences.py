@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from summarizer.clean import clean
+from summarizer.load import from_text, load_path
+from summarizer.sentences import segment, split_sentences, stopwords, terms, word_count
+
+
+def _spans(text: str, lang: str) -> list[str]:
+    return [text[a:b] for a, b in segment(text, lang)]
+
+
+def test_offsets_point_at_article_text(seed_text: str) -> None:
+    doc = clean(from_text(seed_text))
+    sentences = split_sentences(doc, "fr")
+    assert len(sentences) > 10
+    for s in sentences:
+        assert " ".join(seed_text[s.start : s.end].split()) == s.text
+        assert [x.index for x in sentences].index(s.index) == s.index
+
+
+def test_glued_sentences_are_split(data_dir) -> None:  # type: ignore[no-untyped-def]
+    doc = clean(load_path(data_dir / "scraped-glued-fr.txt"))
+    texts = [s.text for s in split_sentences(doc, "fr")]
+    assert any(t.startswith("Les ") for t in texts)
+    assert not any("2023.Les" in t or "annuel.Ce" in t for t in texts)
+    assert not any("new Pvp" in t for t in texts)
+
+
+def test_glue_split_keeps_abbreviations() -> None:
+    assert _spans("The U.S.Army said the plan works well.", "en") == [
+        "The U.S.Army said the plan works well."
+    ]
+    assert _spans("Il est arrivé au domestique.Consternant, le voisin a ri.", "fr") == [
+        "Il est arrivé au domestique.",
+        "Consternant, le voisin a ri.",
+    ]
+
+
+def test_code_is_dropped() -> None:
+    text = "Le procureur a parlé. window.pvp_1 = new Pvp('x', {a: \"b\"}); La suite vient ici."
+    assert _spans(text, "fr") == ["Le procureur a parlé.", "La suite vient ici."]
+
+
+def test_cjk_splitting_and_terms() -> None:
+    text = "深圳一家公司周二发布了新车。业内人士认为这很重要！"
+    assert _spans(text, "zh") == ["深圳一家公司周二发布了新车。", "业内人士认为这很重要！"]
+    assert "深圳" in terms(text, "zh")
+    assert word_count("深圳一家公司") == 3
+
+
+def test_terms_use_stopwords_and_stems() -> None:
+    assert "les" in stopwords("fr")
+    assert terms("Les puces commandées", "fr") == terms("la puce commandée", "fr")
+    assert terms("Running runners run", "en")[0] == "run"
+    assert stopwords("und") == frozenset()
+
+
+def test_stopwords_for_twenty_languages() -> None:
+    langs = "fr en de es it pt nl ru zh ja pl sv da fi no cs hu ro tr el ar ko".split()
+    assert all(stopwords(code) for code in langs)
