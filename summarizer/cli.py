@@ -77,6 +77,10 @@ def common_options(func: F) -> F:
             help="ISO 639-1 code of the article's language; skips detection.",
         ),
         click.option(
+            "--languages", metavar="CODES",
+            help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
+        ),
+        click.option(
             "-b", "--backend", type=click.Choice(backends.available()),
             default=backends.DEFAULT_BACKEND, show_default=True,
             help="Summarization backend.",
@@ -116,6 +120,7 @@ def summarize(
     output_format: str,
     bullets: int,
     language: str | None,
+    languages: str | None,
     backend: str,
     max_words: int,
     verbose: bool,
@@ -124,11 +129,60 @@ def summarize(
     from .load import load_path, load_stdin
     from .pipeline import make_options, summarize_article
 
-    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        max_words=max_words,
+        languages=languages,
+    )
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options)
     click.echo(render(summary, output_format), nl=False)
+
+
+@cli.command()
+@click.argument("sources", metavar="PATH...", nargs=-1, required=True)
+@click.option(
+    "-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="text: tab-separated PATH, code, confidence, shares; json: JSON Lines.",
+)  # fmt: skip
+@click.option(
+    "--languages", metavar="CODES",
+    help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
+)  # fmt: skip
+@click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks.")
+@handle_errors
+def detect(
+    sources: tuple[str, ...], output_format: str, languages: str | None, verbose: bool
+) -> None:
+    """Detect the language of articles (files, or - for stdin); shares for mixed documents.
+
+    \b
+    Prints "und" when the language cannot be told with confidence.
+    Exit code 1 when some input could not be read (the others are still reported).
+    """
+    from .language import parse_languages
+    from .load import load_path, load_stdin
+    from .pipeline import detect_article
+    from .render import language_line
+
+    candidates = parse_languages(languages)
+    failed = 0
+    for source in sources:
+        try:
+            article = load_stdin() if source == "-" else load_path(source)
+            found = detect_article(article, candidates)
+        except SummarizerError as exc:
+            if isinstance(exc, UsageError):
+                raise
+            failed += 1
+            click.echo(f"error: {source}: {exc}", err=True)
+            continue
+        click.echo(language_line(source, found, output_format))
+    if failed:
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command("backends")
