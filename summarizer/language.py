@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,8 +28,8 @@ SHORT_TEXT_LETTERS = 300
 # Below this many letters, or this many different ones, there is no language to tell
 # ("ok", "12:45", "🙂", "haha", "zzz").
 MIN_LETTERS = 3
-# ... except in scripts where one character is a syllable or a word.
-MIN_LETTERS_SYLLABIC = 2
+# ... except in scripts where one character is a syllable or a word (and says which script).
+MIN_LETTERS_SYLLABIC = 1
 _SYLLABIC = frozenset({"HAN", "KANA", "HANGUL", "YI"})
 # A top probability below this is reported as "und" rather than a confident wrong answer.
 MIN_CONFIDENCE = 0.3
@@ -81,16 +82,20 @@ def detect(text: str, languages: Sequence[str] | None = None) -> Language:
 
 def _detect(sample: str, languages: Sequence[str] | None, sampled: bool) -> Language:
     """``sampled``: long text goes to langdetect's own (sampling) detector."""
-    letters = [char for char in sample if char.isalpha()]
+    # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word.
+    letters = [char for char in sample if char.isalpha() or unicodedata.category(char)[0] == "M"]
     if not letters:
         return Language(UNDETERMINED, 0.0)
     counts: dict[str, int] = {}
     for char in letters:
-        script = script_of(char)
+        script = script_of(char) if char.isalpha() else "MARK"
         counts[script] = counts.get(script, 0) + 1
+    marks = counts.pop("MARK", 0)
+    if not counts:
+        return Language(UNDETERMINED, 0.0)
     script = min(counts, key=lambda name: (-counts[name], name))
     minimum = MIN_LETTERS_SYLLABIC if script in _SYLLABIC else MIN_LETTERS
-    if counts[script] < minimum or len({char.casefold() for char in letters}) < minimum:
+    if counts[script] + marks < minimum or len({char.casefold() for char in letters}) < minimum:
         return Language(UNDETERMINED, 0.0)
     lm = model()
     written = lm.scripts.get(script, frozenset())
@@ -101,7 +106,7 @@ def _detect(sample: str, languages: Sequence[str] | None, sampled: bool) -> Lang
         # The script alone decides (Greek, Hangul, Thai...): as sure as the text is in it.
         index = candidates[0]
         own = sum(n for name, n in counts.items() if index in lm.scripts.get(name, ()))
-        return Language(lm.iso[index], own / len(letters))
+        return Language(lm.iso[index], (own + marks) / len(letters))
     probabilities = None
     if sampled and len(letters) >= SHORT_TEXT_LETTERS:
         probabilities = _langdetect(sample, candidates, restricted=languages is not None)
