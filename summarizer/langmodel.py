@@ -221,7 +221,7 @@ def ngram_scores(
             continue
         totals = list(map(operator.add, totals, row))
         count += 1
-        if margin is not None and count % 64 == 0 and len(candidates) > 1:
+        if margin is not None and count % 32 == 0 and len(candidates) > 1:
             first, second = heapq.nlargest(2, (totals[i] for i in candidates))
             if first - second > margin:
                 break

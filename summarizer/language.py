@@ -95,7 +95,8 @@ def _detect(sample: str, languages: Sequence[str] | None, sampled: bool) -> Lang
         return Language(UNDETERMINED, 0.0)
     script = min(counts, key=lambda name: (-counts[name], name))
     minimum = MIN_LETTERS_SYLLABIC if script in _SYLLABIC else MIN_LETTERS
-    if counts[script] + marks < minimum or len({char.casefold() for char in letters}) < minimum:
+    few = len(letters) < 4 * minimum and len({char.casefold() for char in letters}) < minimum
+    if counts[script] + marks < minimum or few:
         return Language(UNDETERMINED, 0.0)
     lm = model()
     written = lm.scripts.get(script, frozenset())
@@ -203,7 +204,7 @@ def _paragraphs(body: str, title: str | None) -> list[_Part]:
         if sum(char.isalpha() for char in text[: PARAGRAPH_LETTERS * 4]) < PARAGRAPH_LETTERS:
             pending = text
             continue
-        parts.append(_Part(text, len(text)))
+        parts.extend(_Part(chunk, len(chunk)) for chunk in _chunks(text))
         pending = ""
     if pending:
         if parts:
@@ -212,6 +213,22 @@ def _paragraphs(body: str, title: str | None) -> list[_Part]:
         else:
             parts.append(_Part(pending, len(pending)))
     return parts
+
+
+def _chunks(text: str) -> list[str]:
+    # A paragraph-less text (a scraped record on one line) is read as pieces of paragraph size,
+    # so that it is sampled across its length and a quoted passage still shows.
+    if len(text) <= 2 * PARAGRAPH_CHARS:
+        return [text]
+    chunks: list[str] = []
+    start = 0
+    while len(text) - start > 2 * PARAGRAPH_CHARS:
+        cut = text.rfind(" ", start + PARAGRAPH_CHARS // 2, start + PARAGRAPH_CHARS)
+        cut = cut if cut > start else start + PARAGRAPH_CHARS
+        chunks.append(text[start:cut])
+        start = cut
+    chunks.append(text[start:])
+    return chunks
 
 
 def given(code: str) -> Language:
