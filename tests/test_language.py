@@ -63,6 +63,10 @@ SHORT_TEXTS = [
     ("새로운 스마트폰이 출시되었습니다", "ko"),
     ("Η κυβέρνηση ανακοίνωσε νέα μέτρα", "el"),
     ("الحكومة تعلن عن خطة جديدة للطاقة", "ar"),
+    ("सरकार ने नई शिक्षा नीति (National Education Policy) की घोषणा की", "hi"),
+    ("ગુજરાત", "gu"),
+    ("火", "zh"),
+    ("カ", "ja"),
 ]
 
 
@@ -194,3 +198,18 @@ def test_given_language_and_codes() -> None:
     assert given("FR").code == "fr"
     assert "zh" in supported_languages() and "zh-cn" not in supported_languages()
     assert {"fr", "en", "de", "ja", "ko", "ar"} <= set(supported_languages())
+
+
+def test_one_line_record_is_read_in_chunks() -> None:
+    french = (
+        "La région a présenté mardi son plan pour équiper les lycées de panneaux solaires, "
+        "un projet qui doit réduire la facture d'électricité des établissements de moitié. "
+    ) * 6
+    english = (
+        "The company said the new panels would be installed during the summer holidays, "
+        "when the schools are closed and the roofs can be reached safely by the crews. "
+    ) * 4
+    lang = detect_document(french + english)
+    assert "\n" not in french + english
+    assert lang.code == "fr"
+    assert dict(lang.shares).keys() == {"fr", "en"}
