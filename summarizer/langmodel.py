@@ -33,6 +33,8 @@ EPSILON = 1e-5
 NGRAM_WEIGHTS = (0.5, 1.0, 1.5)
 # Log-odds added for each word found in a language's function-word list.
 FUNCTION_WORD_BONUS = 12.0
+# Early stopping waits for this many n-grams (about eight words).
+MIN_NGRAMS = 128
 # Most frequent words read from each justext list.
 JUSTEXT_WORDS = 400
 # A script counts for a language when this share of its profile's letters is in it.
@@ -221,7 +223,8 @@ def ngram_scores(
             continue
         totals = list(map(operator.add, totals, row))
         count += 1
-        if margin is not None and count % 32 == 0 and len(candidates) > 1:
+        # Never on the first few words: one word shared by two languages can look decisive.
+        if margin is not None and count >= MIN_NGRAMS and count % 32 == 0 and len(candidates) > 1:
             first, second = heapq.nlargest(2, (totals[i] for i in candidates))
             if first - second > margin:
                 break

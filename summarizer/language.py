@@ -1,12 +1,12 @@
 """Language stage: which language a text or a document is written in, or ``und``.
 
-langdetect is the engine. Long text goes to its detector as is (seeded, so the same text always
-gets the same answer). Short text (titles, teasers, one-line records) is where langdetect's
-random sampling is weak, so there we score every n-gram of its profiles, add function-word
-evidence and decide the script first (see ``langmodel`` and the README's "Language
-identification" section). Documents are read paragraph by paragraph so that a French article
-quoting English paragraphs is reported as French with an English share.
-"""
+langdetect is the engine. A long text given to ``detect`` goes to its detector (seeded, so the
+same text always gets the same answer). Short text (titles, teasers, one-line records) is where
+langdetect's random sampling is weak, so there every n-gram is scored against its profiles,
+function words add evidence and the script is decided first (see ``langmodel`` and the README's
+"Language identification" section). Documents are read paragraph by paragraph, each scored the
+short-text way (steadier and cheaper), so that a French article quoting English paragraphs is
+reported as French with an English share."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ TEMPERATURE = 4.0
 STOP_MARGIN = 50.0
 # Documents: at most this many paragraphs are read, this much of each.
 MAX_PARAGRAPHS = 8
-PARAGRAPH_CHARS = 500
+PARAGRAPH_CHARS = 300
 # Shorter lines (headings, captions) are read together with the paragraph that follows.
 PARAGRAPH_LETTERS = 60
 # A language must cover this share of a document to be reported beside the main one.
@@ -83,7 +83,9 @@ def detect(text: str, languages: Sequence[str] | None = None) -> Language:
     return _detect(text[:MAX_CHARS], languages, sampled=True)
 
 
-def _detect(sample: str, languages: Sequence[str] | None, sampled: bool) -> Language:
+def _detect(
+    sample: str, languages: Sequence[str] | None, sampled: bool, margin: float = STOP_MARGIN
+) -> Language:
     """``sampled``: long text goes to langdetect's own (sampling) detector."""
     # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word.
     letters = [char for char in sample if char.isalpha() or unicodedata.category(char)[0] == "M"]
@@ -118,7 +120,7 @@ def _detect(sample: str, languages: Sequence[str] | None, sampled: bool) -> Lang
     if sampled and len(letters) >= SHORT_TEXT_LETTERS:
         probabilities = _langdetect(sample, candidates, restricted=languages is not None)
     if probabilities is None:
-        probabilities = _short_text(sample, candidates)
+        probabilities = _short_text(sample, candidates, margin)
     return _decide(probabilities)
 
 
@@ -142,9 +144,9 @@ def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[
     return merged or None
 
 
-def _short_text(text: str, candidates: Sequence[int]) -> dict[str, float]:
+def _short_text(text: str, candidates: Sequence[int], margin: float) -> dict[str, float]:
     lm = model()
-    scores = ngram_scores(lm, text, candidates, margin=STOP_MARGIN)
+    scores = ngram_scores(lm, text, candidates, margin=margin)
     hits = function_word_hits(lm, text, candidates)
     combined = {
         i: (scores[i] + FUNCTION_WORD_BONUS * min(hits[i], MAX_FUNCTION_WORDS)) / TEMPERATURE
@@ -187,7 +189,10 @@ def detect_document(
         step = len(parts) / MAX_PARAGRAPHS
         parts = [parts[int(k * step)] for k in range(MAX_PARAGRAPHS)]
     # Paragraphs are scored exhaustively: steadier than sampling on short ones, and cheaper.
-    found = [(part, _detect(part.text[:PARAGRAPH_CHARS], languages, False)) for part in parts]
+    found = [
+        (part, _detect(part.text[:PARAGRAPH_CHARS], languages, False, STOP_MARGIN))
+        for part in parts
+    ]
     known = [(part, lang) for part, lang in found if lang.known]
     if not known:
         return detect("\n".join(part.text for part in parts)[:MAX_CHARS], languages)
