@@ -126,7 +126,7 @@ def _build() -> Model:
     )
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 13)
 def _ngram_row(gram: str) -> tuple[float, ...] | None:
     """Weighted log-odds of ``gram`` in each language, over a floor shared by all of them."""
     profiles = _build().profiles
