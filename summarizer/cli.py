@@ -160,11 +160,13 @@ def detect(
     """Detect the language of articles (files, or - for stdin); shares for mixed documents.
 
     \b
-    Prints "und" when the language cannot be told with confidence.
+    Prints "und" when the language cannot be told with confidence (empty input included).
     Exit code 1 when some input could not be read (the others are still reported).
     """
+    from .errors import EmptyInputError
     from .language import parse_languages
     from .load import load_path, load_stdin
+    from .models import UNDETERMINED, Language
     from .pipeline import detect_article
     from .render import language_line
 
@@ -174,6 +176,8 @@ def detect(
         try:
             article = load_stdin() if source == "-" else load_path(source)
             found = detect_article(article, candidates)
+        except EmptyInputError:
+            found = Language(UNDETERMINED, 0.0)  # nothing to read is no language, not a failure
         except SummarizerError as exc:
             if isinstance(exc, UsageError):
                 raise

@@ -96,9 +96,10 @@ def test_detect_text_and_json(data_dir: Path) -> None:
 
 
 def test_detect_stdin_und_and_languages() -> None:
-    result = run("detect", "-", input="12:45\n")
-    assert result.exit_code == 0
-    assert result.stdout.split("\t")[1] == "und"
+    for text in ("12:45\n", "ok", "🙂🙂\n", ""):
+        result = run("detect", "-", input=text)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.split("\t")[1:3] == ["und", "0.0000\n"]
     result = run("detect", "-", "--languages", "fr,de", input="Die Bahn streicht Verbindungen\n")
     assert result.stdout.split("\t")[1] == "de"
 
