@@ -78,3 +78,14 @@ def test_python_m_help_is_light() -> None:
         [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True, check=True
     )
     assert "summarize" in help_out.stdout and "Exit codes" in help_out.stdout
+
+
+def test_model_options_do_not_reach_extractive_backends(seed_path: Path) -> None:
+    result = run("summarize", str(seed_path), "-b", "lead", "--model", "x/y", "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_transformers_backend_needs_a_model(seed_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SUMMARIZER_MODEL", raising=False)
+    result = run("summarize", str(seed_path), "-b", "transformers")
+    assert result.exit_code == 2 and "--model" in result.output
