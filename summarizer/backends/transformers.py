@@ -249,7 +249,7 @@ class TransformersBackend(BaseBackend):
             generation.no_repeat_ngram_size = 3  # seq2seq summarizers loop without it
         self.generation = generation
         eos = generation.eos_token_id
-        eos_ids = eos if isinstance(eos, list) else [eos]
+        eos_ids = list(eos) if isinstance(eos, (list, tuple)) else [eos]
         if tokenizer.eos_token_id is not None:
             eos_ids.append(tokenizer.eos_token_id)
         self.eos_ids = {int(i) for i in eos_ids if i is not None}
@@ -323,17 +323,24 @@ class TransformersBackend(BaseBackend):
         ids = self.tokenizer(list(prompts), add_special_tokens=False)["input_ids"]
         return [list(row) for row in ids]
 
-    def generate(self, texts: Sequence[str], *, bullets: int, language: str, final: bool,
-                 budget: int) -> list[tuple[str, bool]]:  # fmt: skip
-        """Raw model output for each text, and whether it hit the token limit."""
-        new_tokens = self._final_tokens(bullets)
+    def new_tokens(self, bullets: int, *, final: bool, budget: int) -> int:
+        """How many tokens a generation may add: a full answer, or a chunk summary."""
+        tokens = self._final_tokens(bullets)
         if not final:
             # A chunk summary must leave room for another in the next reduce step.
-            new_tokens = max(8, min(new_tokens, budget // 3))
+            tokens = max(8, min(tokens, budget // 3))
+        return tokens
+
+    def generate(
+        self, texts: Sequence[str], *, languages: Sequence[str], bullets: int, new_tokens: int
+    ) -> list[tuple[str, bool]]:
+        """Raw model output for each text (in its language), and whether it hit the limit."""
         if self.seq2seq:
             inputs = [self.prefix + text for text in texts]
         else:
-            inputs = [self._chat(text, bullets, language) for text in texts]
+            inputs = [
+                self._chat(text, bullets, code) for text, code in zip(texts, languages, strict=True)
+            ]
         lengths = self.count(inputs)
         # Similar lengths together: less padding. Stable, so the order is deterministic.
         order = sorted(range(len(inputs)), key=lambda i: lengths[i])
@@ -443,24 +450,30 @@ class TransformersBackend(BaseBackend):
 
     def _run(self, jobs: list[_Job], states: Sequence[_State | None],
              budgets: dict[tuple[str, int], int]) -> None:  # fmt: skip
-        # One generate call per (language, bullets, final) group: the prompt and the answer
-        # length depend on them.
-        groups: dict[tuple[str, int, bool], list[_Job]] = {}
+        # Texts in any language share a batch; one generate call per answer length.
+        groups: dict[tuple[int, int], list[_Job]] = {}
         for job in jobs:
             state = states[job.article]
             assert state is not None
-            key = (state.request.language.code, state.request.options.bullets, job.final)
-            groups.setdefault(key, []).append(job)
-        for (code, bullets, final), group in sorted(groups.items()):
+            bullets = state.request.options.bullets
+            budget = budgets[(state.request.language.code, bullets)]
+            tokens = self.new_tokens(bullets, final=job.final, budget=budget)
+            groups.setdefault((bullets, tokens), []).append(job)
+        for (bullets, tokens), group in sorted(groups.items()):
             outputs = self.generate(
                 [job.text for job in group],
+                languages=[self._language(states, job) for job in group],
                 bullets=bullets,
-                language=code,
-                final=final,
-                budget=budgets[(code, bullets)],
+                new_tokens=tokens,
             )
             for job, (text, cut_off) in zip(group, outputs, strict=True):
                 job.output, job.cut_off = text, cut_off
+
+    @staticmethod
+    def _language(states: Sequence[_State | None], job: _Job) -> str:
+        state = states[job.article]
+        assert state is not None
+        return state.request.language.code
 
     # --- guard and fill -------------------------------------------------------------------
 
