@@ -86,7 +86,7 @@ def common_options(func: F) -> F:
             help="Longest bullet, in words (0: no cap).",
         ),
         click.option(
-            "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL",
+            "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
             help="Hugging Face model id or local folder (transformers backend).",
         ),
         click.option(

@@ -185,20 +185,18 @@ class TransformersBackend(BaseBackend):
         return template
 
     def _load(self, transformers: Any, model: str, trust_remote_code: bool) -> None:
-        local = Path(model).expanduser()
-        if local.is_dir():
-            source = str(local)
-        elif _looks_like_path(model):
+        folder = Path(model).expanduser()
+        local = folder.is_dir()
+        if not local and _looks_like_path(model):
             raise BackendError(f"cannot load model {model!r}: no such folder")
-        else:
-            source = model
+        source = str(folder) if local else model
         kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code}
-        if _offline() and source == model:
+        if _offline() and not local:
             kwargs["local_files_only"] = True  # honoured even if HF_HUB_OFFLINE was set late
         try:
             config = transformers.AutoConfig.from_pretrained(source, **kwargs)
         except (OSError, ValueError) as exc:
-            if source != model:
+            if local:
                 reason = _first_line(exc)
             elif _offline():
                 reason = "not a local folder and not in the Hugging Face cache (HF_HUB_OFFLINE=1)"
