@@ -126,6 +126,17 @@ def test_too_many_chunks_are_reported_as_truncated(models: dict[str, Path]) -> N
     assert result.meta["chunks"] == 2 and result.meta["truncated"] is True
 
 
+def test_map_reduce_ends_even_when_summaries_do_not_shrink(
+    models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = backend(models["seq2seq"])
+    # Every "summary" is longer than a whole chunk: reduce must still converge.
+    monkeypatch.setattr(model, "generate", _fake_output("- " + "Cellcycle recycles. " * 60))
+    [result] = model.summarize_many(requests(ARTICLES[:1], sentences=12))
+    assert result.meta["chunks"] > 2 and result.meta["truncated"] is True
+    assert result.bullets[0].text.startswith("Cellcycle recycles.")
+
+
 def test_chat_article_longer_than_the_context(models: dict[str, Path]) -> None:
     model = backend(models["chat"], max_input_tokens=256)
     text = (DATA / "glasfaser-ausbau-de.txt").read_text(encoding="utf-8")

@@ -391,11 +391,17 @@ class TransformersBackend(BaseBackend):
         packed = pack(summaries, self.count, budget)
         groups = list(packed.chunks)
         if len(groups) >= len(summaries):
-            # No two summaries fit together: cut each to half the budget so pairs do.
-            half = [self.cut(text, budget // 2)[0] for text in summaries if text]
+            # No two summaries fit together (a model that ignores its length cue): join them
+            # in pairs, each cut to half the budget, so the count halves every round.
             state.truncated = True
-            groups = list(pack(half, self.count, budget).chunks)
+            halves = [self._fit(text, budget // 2) for text in summaries]
+            pairs = [" ".join(halves[i : i + 2]) for i in range(0, len(halves), 2)]
+            groups = [self._fit(text, budget) for text in pairs]
         state.texts = groups or [""]
+
+    def _fit(self, text: str, tokens: int) -> str:
+        pieces = self.cut(text, tokens) if text.strip() else []
+        return pieces[0] if pieces else ""
 
     def summarize(self, request: Request) -> Result:
         """Summarize one article."""
