@@ -208,7 +208,8 @@ def _is_preamble(line: str) -> bool:
 
 
 def _clean(item: str) -> str:
-    text = _EMPHASIS_RE.sub(r"\2", item).strip()
+    # U+FFFD: half a multi-byte character, left where byte-level decoding was cut.
+    text = _EMPHASIS_RE.sub(r"\2", item).replace("\ufffd", "").strip()
     text = re.sub(r"\s+", " ", text)
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()

@@ -59,6 +59,7 @@ MESSY = [
         "- Key facts:\n- 1.5 million users signed up.\n- Sales fell.",
         ["1.5 million users signed up.", "Sales fell."],
     ),
+    ("- Le contrat est sign\ufffd.", ["Le contrat est sign."]),
     ("", []),
     ("Here is the summary:", []),
 ]
