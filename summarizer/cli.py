@@ -89,11 +89,52 @@ def common_options(func: F) -> F:
             "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
             help="Longest bullet, in words (0: no cap).",
         ),
+        click.option(
+            "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
+            help="Hugging Face model id or local folder (transformers backend).",
+        ),
+        click.option(
+            "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
+            show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
+        ),
+        click.option(
+            "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
+            help="Texts the model generates for at once.",
+        ),
+        click.option(
+            "--strict", is_flag=True,
+            help="Drop generated bullets with a number or name not in the article; "
+            "fill with extractive ones.",
+        ),
+        click.option(
+            "--prompt-file", type=click.Path(dir_okay=False),
+            help="Prompt template for chat models ({bullets} {language} {article}).",
+        ),
+        click.option(
+            "--trust-remote-code", is_flag=True,
+            help="Let the model run code from its repository (off unless given).",
+        ),
         click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
     ]  # fmt: skip
+    func = _collect_backend_config(func)
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+_BACKEND_OPTIONS = ("model", "device", "batch_size", "strict", "prompt_file", "trust_remote_code")
+
+
+def _collect_backend_config(func: F) -> F:
+    """Fold the backend options into one ``backend_config`` argument for the chosen backend."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name, None) for name in _BACKEND_OPTIONS}
+        kwargs["backend_config"] = backends.config_for(kwargs.get("backend") or "", **values)
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,6 +165,7 @@ def summarize(
     backend: str,
     max_words: int,
     verbose: bool,
+    backend_config: dict[str, Any],
 ) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
@@ -138,7 +180,7 @@ def summarize(
     )
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
-    summary = summarize_article(article, options)
+    summary = summarize_article(article, options, **backend_config)
     click.echo(render(summary, output_format), nl=False)
 
 

@@ -125,3 +125,14 @@ def test_summarize_languages_option(data_dir: Path) -> None:
     data = json.loads(result.stdout)
     assert data["language"]["code"] == "nl" and data["options"]["languages"] == ["nl", "de"]
     assert run("summarize", path, "--languages", "zz").exit_code == 2
+
+
+def test_model_options_do_not_reach_extractive_backends(seed_path: Path) -> None:
+    result = run("summarize", str(seed_path), "-b", "lead", "--model", "x/y", "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_transformers_backend_needs_a_model(seed_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SUMMARIZER_MODEL", raising=False)
+    result = run("summarize", str(seed_path), "-b", "transformers")
+    assert result.exit_code == 2 and "--model" in result.output
