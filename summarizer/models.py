@@ -112,9 +112,11 @@ class Options:
     """What the caller asked for; recorded in every Summary."""
 
     bullets: int = 3
-    backend: str = "heuristic"
+    backend: str = "extractive"
     language: str | None = None
     max_words: int = 30
+    compress: bool = True  # delete fact-free spans from extractive bullets
+    headline: bool = False  # also give a one-line headline above the bullets
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -123,6 +125,8 @@ class Options:
             "backend": self.backend,
             "language": self.language,
             "max_words": self.max_words,
+            "compress": self.compress,
+            "headline": self.headline,
         }
 
 
@@ -139,12 +143,14 @@ class Summary:
     author_tldr: tuple[str, ...] = ()
     id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    headline: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with a stable key order (see the README's schema)."""
         data: dict[str, Any] = {
             "source": self.source,
             "title": self.title,
+            **({"headline": self.headline} if self.headline is not None else {}),
             "language": {
                 "code": self.language.code,
                 "confidence": round(self.language.confidence, 4),

@@ -8,6 +8,7 @@ from typing import Any
 
 from . import backends, language
 from .backends import Request
+from .bullets import make_headline
 from .clean import clean
 from .errors import UnknownBackendError, UsageError
 from .load import from_text, load_path
@@ -21,6 +22,8 @@ def make_options(
     backend: str | None = None,
     language: str | None = None,
     max_words: int = 30,
+    compress: bool = True,
+    headline: bool = False,
 ) -> Options:
     """Validated Options."""
     if bullets < 1:
@@ -32,7 +35,14 @@ def make_options(
         raise UnknownBackendError(
             f"unknown backend {name!r}; available: {', '.join(backends.available())}"
         )
-    return Options(bullets=bullets, backend=name, language=language, max_words=max_words)
+    return Options(
+        bullets=bullets,
+        backend=name,
+        language=language,
+        max_words=max_words,
+        compress=compress,
+        headline=headline,
+    )
 
 
 def prepare(article: Article, options: Options) -> Request:
@@ -51,6 +61,11 @@ def prepare(article: Article, options: Options) -> Request:
 def finish(request: Request, result: backends.Result) -> Summary:
     """Assemble the Summary for one article."""
     document = request.document
+    headline = None
+    if request.options.headline and result.bullets:
+        headline = result.headline or make_headline(
+            result.bullets[0].text, request.language.code, request.options
+        )
     return Summary(
         source=document.source,
         title=document.title,
@@ -61,6 +76,7 @@ def finish(request: Request, result: backends.Result) -> Summary:
         author_tldr=document.author_tldr,
         id=document.id,
         meta=dict(result.meta),
+        headline=headline,
     )
 
 
@@ -92,10 +108,19 @@ def summarize(
     max_words: int = 30,
     source: str = "<text>",
     format: str | None = None,
+    compress: bool = True,
+    headline: bool = False,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
-    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        max_words=max_words,
+        compress=compress,
+        headline=headline,
+    )
     article = from_text(text, source=source, format=format, title=title)
     return summarize_article(article, options, **backend_config)
 
@@ -107,10 +132,19 @@ def summarize_file(
     language: str | None = None,
     backend: str | None = None,
     max_words: int = 30,
+    compress: bool = True,
+    headline: bool = False,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
-    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        max_words=max_words,
+        compress=compress,
+        headline=headline,
+    )
     return summarize_article(load_path(path), options, **backend_config)
 
 

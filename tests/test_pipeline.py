@@ -78,4 +78,4 @@ def test_bad_arguments() -> None:
 
 def test_to_dict_is_json_ready() -> None:
     data = summarize("Hello there. General Kenobi speaks now.", bullets=1).to_dict()
-    assert data["options"]["bullets"] == 1 and data["backend"] == "heuristic"
+    assert data["options"]["bullets"] == 1 and data["backend"] == "extractive"

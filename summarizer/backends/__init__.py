@@ -31,6 +31,7 @@ class Result:
 
     bullets: tuple[Bullet, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    headline: str | None = None  # a backend's own one-line headline, when it has one
 
 
 @runtime_checkable
@@ -69,6 +70,10 @@ class _Entry:
 
 
 _REGISTRY: dict[str, _Entry] = {
+    "extractive": _Entry(
+        "summarizer.backends.extractive:ExtractiveBackend",
+        "extractive; sentence scorer learned from news (language-neutral features), compressed",
+    ),
     "heuristic": _Entry(
         "summarizer.backends.heuristic:HeuristicBackend",
         "extractive; hand-set weights on position, centrality and title overlap",
@@ -78,7 +83,7 @@ _REGISTRY: dict[str, _Entry] = {
         "extractive baseline; the first N sentences",
     ),
 }
-DEFAULT_BACKEND = "heuristic"
+DEFAULT_BACKEND = "extractive"
 _instances: dict[tuple[str, tuple[tuple[str, Any], ...]], Backend] = {}
 
 

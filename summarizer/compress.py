@@ -1,0 +1,200 @@
+"""Sentence compression by deletion: one fact per bullet, words never rewritten.
+
+Rules come from per-language data files (``summarizer/data/compress/<lang>.json``): leading
+connectives, fact-free attributions, concessive clauses, fillers; parentheticals are dropped in
+every language. A rule only deletes a span, and is applied only when what is left is still a
+sentence (enough words, the main clause intact); the first letter is upper-cased when a leading
+span goes. Hedges stay: "aurait commandé" is a fact about the source, not noise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .sentences import words
+
+# Below this many words a deletion has probably cut into the main clause.
+MIN_WORDS = 4
+# A leading clause longer than this is likely the main clause, not a preamble.
+MAX_PREAMBLE_WORDS = 15
+# A main clause left after cutting a relative clause must still say something.
+MIN_RELATIVE_HEAD = 8
+_APOSTROPHE = "['’]"
+_FINAL_RE = re.compile(r"[.!?…。！？]+[\"'»”’)]*\s*$")
+_PARENTHETICAL_RE = re.compile(r"\s*(?:\([^()]{1,200}\)|\[[^\[\]]{1,200}\])")
+_QUOTE_CHARS = frozenset('"«»“”„')
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled deletion rules of one language."""
+
+    leading: tuple[re.Pattern[str], ...]
+    trailing: tuple[re.Pattern[str], ...]
+    inner: tuple[re.Pattern[str], ...]
+    fillers: re.Pattern[str] | None
+    attribution: re.Pattern[str] | None
+    # Non-restrictive relative and participle clauses: dropped only from an over-long bullet.
+    relatives: tuple[re.Pattern[str], ...] = ()
+
+
+def _alternation(phrases: list[str]) -> str:
+    # Longest first, so "en effet" wins over "en"; apostrophes match ' and ’.
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    return "|".join(
+        _APOSTROPHE.join(re.escape(part) for part in re.split("['’]", phrase)) for phrase in ordered
+    )
+
+
+def _phrases_pattern(
+    template: str, phrases: list[str], *, joined: bool = True
+) -> re.Pattern[str] | None:
+    """Compile ``template`` with ``{p}`` standing for any of ``phrases``.
+
+    With ``joined``, {p} also takes the space after the phrase (none after an elided "qu'").
+    """
+    if not phrases:
+        return None
+    if joined:
+        spaced = [p for p in phrases if p[-1] not in "'’"]
+        elided = [p for p in phrases if p[-1] in "'’"]
+        parts = []
+        if spaced:
+            parts.append(f"(?:{_alternation(spaced)})\\s+")
+        if elided:
+            parts.append(f"(?:{_alternation(elided)})")
+        group = "(?:" + "|".join(parts) + ")"
+    else:
+        group = f"(?:{_alternation(phrases)})"
+    return re.compile(template.replace("{p}", group), re.IGNORECASE)
+
+
+@cache
+def rules(language: str) -> Rules | None:
+    """The deletion rules of ``language``, or None when none are shipped."""
+    resource = resources.files("summarizer") / "data" / "compress" / f"{language}.json"
+    if not resource.is_file():
+        return None
+    data = json.loads(resource.read_text(encoding="utf-8"))
+
+    def words_of(key: str) -> list[str]:
+        return list(data.get(key, []))
+
+    leading = [
+        _phrases_pattern(r"^{p}", words_of("leading_phrases")),
+        _phrases_pattern(r"^{p}\s*,\s*", words_of("leading_connectives"), joined=False),
+        _phrases_pattern(r"^{p}[^,;:]{1,120}?,\s*", words_of("leading_concessives")),
+    ]
+    trailing = [
+        _phrases_pattern(r"\s*,\s*{p}[^;:]*?(?=[.!?…]*[\"'»”’)]*\s*$)", words_of(key))
+        for key in ("trailing_concessives", "trailing_attributions")
+    ]
+    inner = [
+        _phrases_pattern(r",\s*{p}\s*,", words_of("inner_connectives"), joined=False),
+        _phrases_pattern(r"(?<=\w)\s+{p}(?=\s+\w)", words_of("inner_bare"), joined=False),
+    ]
+    end = r"[^;:]*?(?=[.!?…]*[\"'»”’)]*\s*$)"
+    relatives = [_phrases_pattern(r"\s*,\s*{p}" + end, words_of("trailing_relatives"))]
+    if data.get("trailing_participle"):
+        relatives.append(re.compile(r"\s*,\s*" + data["trailing_participle"] + r"\s" + end))
+    return Rules(
+        relatives=tuple(p for p in relatives if p is not None),
+        leading=tuple(p for p in leading if p is not None),
+        trailing=tuple(p for p in trailing if p is not None),
+        inner=tuple(p for p in inner if p is not None),
+        fillers=_phrases_pattern(r"(?<!\w){p}(?=\w)", words_of("fillers")),
+        attribution=_phrases_pattern(r"^{p}[^,;:]{1,120}?,\s*", words_of("leading_attributions")),
+    )
+
+
+def _word_count(text: str) -> int:
+    return len(words(text))
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def _final(text: str) -> str:
+    match = _FINAL_RE.search(text)
+    return match.group().strip() if match else ""
+
+
+def _try(text: str, candidate: str, original_words: int) -> str:
+    """Keep ``candidate`` when it is still a sentence of its own, else ``text``."""
+    n = _word_count(candidate)
+    if n < MIN_WORDS or n < original_words // 4:
+        return text
+    if not candidate[:1].isalnum() and candidate[:1] not in _QUOTE_CHARS:
+        return text
+    return candidate
+
+
+def _drop_leading(text: str, pattern: re.Pattern[str], original: int) -> str:
+    match = pattern.match(text)
+    if match is None or _word_count(match.group()) > MAX_PREAMBLE_WORDS:
+        return text
+    return _try(text, _capitalise(text[match.end() :]), original)
+
+
+def _drop_trailing(text: str, pattern: re.Pattern[str], original: int) -> str:
+    match = pattern.search(text)
+    if match is None:
+        return text
+    head = text[: match.start()].rstrip()
+    # An unclosed quote or parenthesis means the clause belongs inside it: leave it.
+    if head.count("(") != head.count(")") or head.count("«") != head.count("»"):
+        return text
+    return _try(text, head + (_final(text) or "."), original)
+
+
+def compress(text: str, language: str, max_words: int = 0) -> str:
+    """``text`` with fact-free spans deleted (see the module docstring); never rewrites a word.
+
+    When the result is still longer than ``max_words`` (0: no limit), a trailing relative or
+    participle clause goes too.
+    """
+    original = _word_count(text)
+    if original < MIN_WORDS:
+        return text
+    lang = rules(language)
+
+    def one_pass(t: str) -> str:
+        t = _try(t, _PARENTHETICAL_RE.sub("", t), original)
+        if lang is None:
+            return t
+        for pattern in (lang.fillers, *lang.inner):
+            if pattern is not None:
+                t = _try(t, pattern.sub("", t), original)
+        for pattern in lang.leading:
+            t = _drop_leading(t, pattern, original)
+        if lang.attribution is not None:
+            t = _drop_attribution(t, lang.attribution, original)
+        for pattern in lang.trailing:
+            t = _drop_trailing(t, pattern, original)
+        return t
+
+    result = text
+    for _ in range(3):  # "Cependant, en effet, ..." needs more than one pass
+        before = result
+        result = one_pass(result)
+        if result == before:
+            break
+    if lang is not None and 0 < max_words < _word_count(result):
+        for relative in lang.relatives:
+            shorter = _drop_trailing(result, relative, original)
+            if _word_count(shorter) >= MIN_RELATIVE_HEAD:
+                result = shorter
+    return result
+
+
+def _drop_attribution(text: str, pattern: re.Pattern[str], original: int) -> str:
+    rest = pattern.sub("", text, count=1)
+    # Without its "according to", a quotation would read as a stated fact.
+    if rest == text or any(ch in _QUOTE_CHARS for ch in rest):
+        return text
+    return _drop_leading(text, pattern, original)
