@@ -21,8 +21,8 @@ from .sentences import words
 MIN_WORDS = 4
 # A leading clause longer than this is likely the main clause, not a preamble.
 MAX_PREAMBLE_WORDS = 15
-# A main clause left after cutting a relative clause must still say something.
-MIN_RELATIVE_HEAD = 8
+# A main clause left after cutting a trailing clause must still say something.
+MIN_CUT_HEAD = 8
 _APOSTROPHE = "['’]"
 _FINAL_RE = re.compile(r"[.!?…。！？]+[\"'»”’)]*\s*$")
 _PARENTHETICAL_RE = re.compile(r"\s*(?:\([^()]{1,200}\)|\[[^\[\]]{1,200}\])")
@@ -38,8 +38,9 @@ class Rules:
     inner: tuple[re.Pattern[str], ...]
     fillers: re.Pattern[str] | None
     attribution: re.Pattern[str] | None
-    # Non-restrictive relative and participle clauses: dropped only from an over-long bullet.
-    relatives: tuple[re.Pattern[str], ...] = ()
+    # Where a trailing clause starts (a comma, then a relative pronoun, a conjunction or a
+    # participle): cut there only when a bullet is over its word cap.
+    cuts: re.Pattern[str] | None = None
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -97,12 +98,18 @@ def rules(language: str) -> Rules | None:
         _phrases_pattern(r",\s*{p}\s*,", words_of("inner_connectives"), joined=False),
         _phrases_pattern(r"(?<=\w)\s+{p}(?=\s+\w)", words_of("inner_bare"), joined=False),
     ]
-    end = r"[^;:]*?(?=[.!?…]*[\"'»”’)]*\s*$)"
-    relatives = [_phrases_pattern(r"\s*,\s*{p}" + end, words_of("trailing_relatives"))]
+    boundaries = []
+    if words_of("clause_cuts"):
+        boundaries.append(_alternation(words_of("clause_cuts")) + r"(?:\s|(?<=['’]))")
     if data.get("trailing_participle"):
-        relatives.append(re.compile(r"\s*,\s*" + data["trailing_participle"] + r"\s" + end))
+        boundaries.append(data["trailing_participle"] + r"\s")
+    cuts = (
+        re.compile(r"\s*,\s*(?=(?:" + "|".join(boundaries) + "))", re.IGNORECASE)
+        if boundaries
+        else None
+    )
     return Rules(
-        relatives=tuple(p for p in relatives if p is not None),
+        cuts=cuts,
         leading=tuple(p for p in leading if p is not None),
         trailing=tuple(p for p in trailing if p is not None),
         inner=tuple(p for p in inner if p is not None),
@@ -155,8 +162,8 @@ def _drop_trailing(text: str, pattern: re.Pattern[str], original: int) -> str:
 def compress(text: str, language: str, max_words: int = 0) -> str:
     """``text`` with fact-free spans deleted (see the module docstring); never rewrites a word.
 
-    When the result is still longer than ``max_words`` (0: no limit), a trailing relative or
-    participle clause goes too.
+    When the result is still longer than ``max_words`` (0: no limit), it ends at the last clause
+    boundary (relative pronoun, conjunction, participle after a comma) that fits.
     """
     original = _word_count(text)
     if original < MIN_WORDS:
@@ -184,11 +191,8 @@ def compress(text: str, language: str, max_words: int = 0) -> str:
         result = one_pass(result)
         if result == before:
             break
-    if lang is not None and 0 < max_words < _word_count(result):
-        for relative in lang.relatives:
-            shorter = _drop_trailing(result, relative, original)
-            if _word_count(shorter) >= MIN_RELATIVE_HEAD:
-                result = shorter
+    if lang is not None and lang.cuts is not None and 0 < max_words < _word_count(result):
+        result = _cut_clause(result, lang.cuts, max_words)
     return result
 
 
@@ -198,3 +202,19 @@ def _drop_attribution(text: str, pattern: re.Pattern[str], original: int) -> str
     if rest == text or any(ch in _QUOTE_CHARS for ch in rest):
         return text
     return _drop_leading(text, pattern, original)
+
+
+def _cut_clause(text: str, cuts: re.Pattern[str], max_words: int) -> str:
+    """End ``text`` at the latest clause boundary within ``max_words`` (else the first one)."""
+    heads = []
+    for match in cuts.finditer(text):
+        head = text[: match.start()].rstrip()
+        n = _word_count(head)
+        balanced = head.count("(") == head.count(")") and head.count("«") == head.count("»")
+        if n >= MIN_CUT_HEAD and balanced and head.count('"') % 2 == 0:
+            heads.append((n, head))
+    if not heads:
+        return text
+    fitting = [head for n, head in heads if n <= max_words]
+    head = fitting[-1] if fitting else heads[0][1]
+    return head + (_final(text) or ".")

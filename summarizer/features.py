@@ -3,7 +3,9 @@
 Every feature is computed from layout, punctuation, digits, letter case and term overlap, never
 from a word list of one language, so a model trained on French news serves every language.
 Features that depend on a language's habits (German capitalises every noun) are taken relative to
-the document's own mean, so only how a sentence differs from its neighbours counts.
+the document's own mean, so only how a sentence differs from its neighbours counts. Layout
+features (paragraph openers, standfirst) are left out: the training articles are single
+paragraphs, so their weights could not be learned.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ FEATURES = (
     "third",
     "position_inverse",
     "position_relative",
-    "opens_block",
-    "standfirst",
     "length",
     "length_squared",
     "fragment",
@@ -70,7 +70,6 @@ def document_features(
     capitals = [_capitalised_share(s.text) for s in sentences]
     mean_capitals = sum(capitals) / n
     rows = []
-    previous_block = -1
     for i, sentence in enumerate(sentences):
         text = sentence.text
         length = min(word_count(text), 60) / 30
@@ -83,8 +82,6 @@ def document_features(
                 float(i == 2),
                 1.0 / (1 + i),
                 i / (n - 1) if n > 1 else 0.0,
-                float(sentence.block != previous_block),
-                float(sentence.block_kind == "standfirst"),
                 length,
                 length * length,
                 float(length < 0.2),
@@ -97,7 +94,6 @@ def document_features(
                 float("(" in text),
             )
         )
-        previous_block = sentence.block
     return DocumentFeatures(tuple(rows), tuple(vectors))
 
 

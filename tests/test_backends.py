@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 import pytest
 
 from summarizer import backends
+from summarizer.backends.extractive import load_scorer, scorer_from_dict
 from summarizer.backends.heuristic import cosine, select_diverse, tfidf_vectors
-from summarizer.errors import UnknownBackendError
+from summarizer.errors import BackendError, UnknownBackendError
+from summarizer.features import FEATURES
 from summarizer.load import from_text
 from summarizer.models import Options
 from summarizer.pipeline import make_options, prepare
+from summarizer.rouge import tokenize
 
 
 def test_registry_lists_and_rejects() -> None:
@@ -41,3 +47,69 @@ def test_select_diverse_fills_up_to_k() -> None:
     vectors = tfidf_vectors([["a", "b"], ["a", "b"], ["a", "b"]])
     assert cosine(vectors[0], vectors[1]) == pytest.approx(1.0)
     assert select_diverse([3.0, 2.0, 1.0], vectors, 2, [True] * 3) == [0, 1]
+
+
+ARTICLE_EN = (
+    "Acme opens a battery plant in Lyon\n"
+    "Acme opened a battery recycling plant in Lyon on Monday, its first in France. "
+    "The plant will recover 10,000 tonnes of lithium, nickel and cobalt a year. "
+    "It will employ 300 people when it reaches full capacity in 2027. "
+    "The weather in Lyon was mild on Monday. "
+    "Local officials attended the opening. "
+    "Acme opened a battery recycling plant in Lyon on Monday. "
+    "Competitors in Germany are building similar plants. "
+    "The company did not give the cost of the project. "
+    "Shares rose by 2% in Paris. "
+    "Acme plans a second plant in Spain."
+)
+
+
+def test_extractive_is_the_default_and_registered() -> None:
+    assert backends.DEFAULT_BACKEND == "extractive"
+    assert {"extractive", "heuristic", "lead"} <= set(backends.available())
+    assert make_options().backend == "extractive"
+
+
+def test_extractive_bullets_keep_provenance_and_skip_repeats() -> None:
+    request = prepare(from_text(ARTICLE_EN), make_options(bullets=3, language="en"))
+    result = backends.get_backend("extractive").summarize(request)
+    assert len(result.bullets) == 3
+    indices = [b.sentence for b in result.bullets]
+    assert len(set(indices)) == 3
+    assert not {0, 5} <= set(indices)  # the same sentence twice is redundancy
+    for bullet in result.bullets:
+        assert bullet.sentence is not None and bullet.start is not None
+        sentence = request.sentences[bullet.sentence]
+        assert (bullet.start, bullet.end) == (sentence.start, sentence.end)
+    # The candidate window (k + window_extra sentences) keeps the last sentences out.
+    assert max(indices) < 3 + load_scorer().window_extra
+
+
+def test_extractive_headline_is_not_repeated_as_a_bullet() -> None:
+    request = prepare(from_text(ARTICLE_EN), make_options(bullets=2, language="en", headline=True))
+    result = backends.get_backend("extractive").summarize(request)
+    assert result.headline and len(result.bullets) == 2
+    assert all(result.headline != b.text for b in result.bullets)
+
+
+def test_shipped_weights_match_features() -> None:
+    resource = resources.files("summarizer") / "data" / "scorer.json"
+    assert len(resource.read_bytes()) < 1_000_000
+    scorer = scorer_from_dict(json.loads(resource.read_text(encoding="utf-8")))
+    assert len(scorer.weights) == len(FEATURES)
+    with pytest.raises(BackendError, match="retrain"):
+        scorer_from_dict({"features": ["bias"], "weights": [0.0]})
+
+
+def test_extractive_seed_bullets_are_deletions_of_their_sentences(seed_text: str) -> None:
+    request = prepare(from_text(seed_text), make_options(bullets=3))
+    result = backends.get_backend("extractive").summarize(request)
+    text = request.document.text
+    shorter = 0
+    for bullet in result.bullets:
+        assert bullet.start is not None and bullet.end is not None
+        source = tokenize(text[bullet.start : bullet.end])
+        remaining = iter(source)
+        assert all(token in remaining for token in tokenize(bullet.text))
+        shorter += len(tokenize(bullet.text)) < len(source)
+    assert shorter >= 1

@@ -2,7 +2,8 @@
 
 A linear model over language-neutral features (summarizer.features) ranks sentences; the best
 ones among the first k + ``window_extra`` become bullets, with the heuristic backend's redundancy
-control, then are compressed by deletion (summarizer.compress).
+control, then are compressed by deletion (summarizer.compress). Bullets come most important
+first, as in a news TL;DR: a reader who stops after one has the main fact.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
@@ -27,6 +29,16 @@ class Scorer:
     window_extra: int
 
 
+def scorer_from_dict(data: dict[str, Any]) -> Scorer:
+    """A Scorer from the weights file's JSON, checked against this version's features."""
+    if data.get("features") != list(FEATURES):
+        raise BackendError("the extractive scorer's weights do not match its features; retrain")
+    weights = data.get("weights")
+    if not isinstance(weights, list) or len(weights) != len(FEATURES):
+        raise BackendError("the extractive scorer's weights file is malformed")
+    return Scorer(tuple(float(w) for w in weights), int(data.get("window_extra", 0)))
+
+
 @cache
 def load_scorer() -> Scorer:
     """The weights file shipped with the package."""
@@ -35,9 +47,9 @@ def load_scorer() -> Scorer:
         data = json.loads(resource.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BackendError(f"the extractive scorer's weights cannot be read: {exc}") from exc
-    if data.get("features") != list(FEATURES):
-        raise BackendError("the extractive scorer's weights do not match its features; retrain")
-    return Scorer(tuple(float(w) for w in data["weights"]), int(data["window_extra"]))
+    if not isinstance(data, dict):
+        raise BackendError("the extractive scorer's weights file is malformed")
+    return scorer_from_dict(data)
 
 
 class ExtractiveBackend(BaseBackend):
@@ -48,23 +60,28 @@ class ExtractiveBackend(BaseBackend):
     def __init__(self) -> None:
         self.scorer = load_scorer()
 
-    def rank(self, request: Request) -> tuple[list[int], list[float]]:
-        """Chosen sentence indices (document order) and every sentence's score."""
+    def rank(self, request: Request, count: int) -> list[int]:
+        """Indices of the ``count`` best sentences that do not repeat each other, best first."""
         sentences = request.sentences
         features = document_features(sentences, request.document.title, request.language.code)
         scores = linear_scores(features.rows, self.scorer.weights)
         window = request.options.bullets + self.scorer.window_extra
         allowed = [i < window and is_candidate(s) for i, s in enumerate(sentences)]
-        chosen = select_diverse(scores, features.vectors, request.options.bullets, allowed)
-        return chosen, scores
+        chosen = select_diverse(scores, features.vectors, count, allowed)
+        return sorted(chosen, key=lambda i: (-scores[i], i))
 
     def summarize(self, request: Request) -> Result:
-        """The best sentences as bullets, in document order; the best one as headline."""
+        """The best sentences as bullets, most important first; with a headline, the best one."""
         if not request.sentences:
             return Result(())
-        chosen, scores = self.rank(request)
+        options = request.options
         language = request.language.code
-        picked = [request.sentences[i] for i in chosen]
-        best = max(chosen, key=lambda i: (scores[i], -i))
-        headline = make_headline(request.sentences[best].text, language, request.options)
-        return Result(make_bullets(picked, language, request.options), headline=headline)
+        if options.headline and len(request.sentences) > options.bullets:
+            # The headline takes the best sentence; the bullets say what it does not.
+            best, *rest = self.rank(request, options.bullets + 1)
+            headline = make_headline(request.sentences[best].text, language, options)
+            picked = [request.sentences[i] for i in rest]
+            return Result(make_bullets(picked, language, options), headline=headline)
+        picked = [request.sentences[i] for i in self.rank(request, options.bullets)]
+        first = make_headline(picked[0].text, language, options) if options.headline else None
+        return Result(make_bullets(picked, language, options), headline=first)
