@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("train", type=Path, help="JSONL records with text, summary and title")
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--sample", type=int, default=6000, help="articles used (fixed seed)")
+    parser.add_argument("--sample", type=int, default=8000, help="articles used (fixed seed)")
     parser.add_argument("--ridge", type=float, default=1.0, help="L2 penalty")
     args = parser.parse_args(argv)
 

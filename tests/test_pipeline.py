@@ -79,3 +79,13 @@ def test_bad_arguments() -> None:
 def test_to_dict_is_json_ready() -> None:
     data = summarize("Hello there. General Kenobi speaks now.", bullets=1).to_dict()
     assert data["options"]["bullets"] == 1 and data["backend"] == "extractive"
+
+
+def test_headline_falls_back_to_the_first_bullet_for_other_backends() -> None:
+    text = (
+        "Acme opened a battery plant in Lyon on Monday, which will recycle lithium, nickel and "
+        "cobalt from old cars and phones for carmakers across Europe. It employs 300 people."
+    )
+    summary = summarize(text, bullets=2, backend="lead", headline=True, language="en")
+    assert summary.headline == "Acme opened a battery plant in Lyon on Monday."
+    assert summarize(text, bullets=2, backend="lead").headline is None
