@@ -100,7 +100,7 @@ def rules(language: str) -> Rules | None:
     ]
     boundaries = []
     if words_of("clause_cuts"):
-        boundaries.append(_alternation(words_of("clause_cuts")) + r"(?:\s|(?<=['’]))")
+        boundaries.append(f"(?:{_alternation(words_of('clause_cuts'))})" + r"(?:\s|(?<=['’]))")
     if data.get("trailing_participle"):
         boundaries.append(data["trailing_participle"] + r"\s")
     cuts = (

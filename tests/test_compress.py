@@ -108,3 +108,14 @@ def test_unknown_language_still_drops_parentheticals() -> None:
         compress("Der Satz hat hier (eine Klammer) und endet.", "xx")
         == "Der Satz hat hier und endet."
     )
+
+
+def test_clause_cuts_need_a_whole_boundary_word() -> None:
+    # ", carte" starts with "car" and ", pourtant" with "pour": neither is a clause boundary.
+    sentence = (
+        "Le maire a présenté lundi soir aux habitants du quartier la nouvelle carte, carte "
+        "distribuée dans toutes les boîtes aux lettres de la ville dès la semaine prochaine."
+    )
+    assert compress(sentence, "fr", max_words=10) == sentence
+    cut = compress(sentence.replace(", carte ", ", et la carte sera "), "fr", max_words=20)
+    assert cut == "Le maire a présenté lundi soir aux habitants du quartier la nouvelle carte."
