@@ -14,7 +14,7 @@ _CLAUSE_END_RE = re.compile(r"\s*(?:;|\s[—–])\s+")
 _FINAL = tuple(".!?…。！？\"'»”’)")
 _MIN_CUT_WORDS = 8
 # A headline is one line: shorter than a bullet.
-HEADLINE_WORDS = 20
+HEADLINE_WORDS = 25
 
 
 def make_bullets(

@@ -41,6 +41,8 @@ class Rules:
     # Where a trailing clause starts (a comma, then a relative pronoun, a conjunction or a
     # participle): cut there only when a bullet is over its word cap.
     cuts: re.Pattern[str] | None = None
+    # A name, then ", the company's founder," (an appositive): the aside goes when over the cap.
+    appositive: re.Pattern[str] | None = None
 
 
 def _alternation(phrases: list[str]) -> str:
@@ -108,8 +110,15 @@ def rules(language: str) -> Rules | None:
         if boundaries
         else None
     )
+    # The name (one to four words; capitalised, checked on use), then the aside between commas.
+    appositive = _phrases_pattern(
+        r"^([^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s*,\s*{p}"
+        r"[^,;:()«»\"“”]{1,150}?,\s*",
+        words_of("appositive_openers"),
+    )
     return Rules(
         cuts=cuts,
+        appositive=appositive,
         leading=tuple(p for p in leading if p is not None),
         trailing=tuple(p for p in trailing if p is not None),
         inner=tuple(p for p in inner if p is not None),
@@ -162,8 +171,10 @@ def _drop_trailing(text: str, pattern: re.Pattern[str], original: int) -> str:
 def compress(text: str, language: str, max_words: int = 0) -> str:
     """``text`` with fact-free spans deleted (see the module docstring); never rewrites a word.
 
-    When the result is still longer than ``max_words`` (0: no limit), it ends at the last clause
-    boundary (relative pronoun, conjunction, participle after a comma) that fits.
+    When the result is still longer than ``max_words`` (0: no limit), an appositive after a
+    leading name goes ("ByteDance, la société mère de TikTok, aurait" -> "ByteDance aurait"),
+    then the sentence ends at the last clause boundary (relative pronoun, conjunction,
+    participle after a comma) that fits.
     """
     original = _word_count(text)
     if original < MIN_WORDS:
@@ -191,6 +202,8 @@ def compress(text: str, language: str, max_words: int = 0) -> str:
         result = one_pass(result)
         if result == before:
             break
+    if lang is not None and lang.appositive is not None and 0 < max_words < _word_count(result):
+        result = _drop_appositive(result, lang.appositive, original)
     if lang is not None and lang.cuts is not None and 0 < max_words < _word_count(result):
         result = _cut_clause(result, lang.cuts, max_words)
     return result
@@ -218,3 +231,10 @@ def _cut_clause(text: str, cuts: re.Pattern[str], max_words: int) -> str:
     fitting = [head for n, head in heads if n <= max_words]
     head = fitting[-1] if fitting else heads[0][1]
     return head + (_final(text) or ".")
+
+
+def _drop_appositive(text: str, pattern: re.Pattern[str], original: int) -> str:
+    match = pattern.match(text)
+    if match is None or not all(word[:1].isupper() for word in match.group(1).split()):
+        return text
+    return _try(text, match.group(1) + " " + text[match.end() :], original)

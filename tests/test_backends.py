@@ -8,6 +8,7 @@ import pytest
 from summarizer import backends
 from summarizer.backends.extractive import load_scorer, scorer_from_dict
 from summarizer.backends.heuristic import cosine, select_diverse, tfidf_vectors
+from summarizer.bullets import HEADLINE_WORDS
 from summarizer.errors import BackendError, UnknownBackendError
 from summarizer.features import FEATURES
 from summarizer.load import from_text
@@ -90,6 +91,7 @@ def test_extractive_headline_is_not_repeated_as_a_bullet() -> None:
     result = backends.get_backend("extractive").summarize(request)
     assert result.headline and len(result.bullets) == 2
     assert all(result.headline != b.text for b in result.bullets)
+    assert len(tokenize(result.headline)) <= HEADLINE_WORDS
 
 
 def test_shipped_weights_match_features() -> None:

@@ -119,3 +119,20 @@ def test_clause_cuts_need_a_whole_boundary_word() -> None:
     assert compress(sentence, "fr", max_words=10) == sentence
     cut = compress(sentence.replace(", carte ", ", et la carte sera "), "fr", max_words=20)
     assert cut == "Le maire a présenté lundi soir aux habitants du quartier la nouvelle carte."
+
+
+def test_appositive_after_a_name_goes_only_when_over_the_cap() -> None:
+    sentence = (
+        "Valtrix Semiconductor, a joint venture formed in 2023 by two suppliers, broke ground "
+        "on Tuesday on a site north of Dresden."
+    )
+    assert compress(sentence, "en") == sentence
+    assert compress(sentence, "en", max_words=15) == (
+        "Valtrix Semiconductor broke ground on Tuesday on a site north of Dresden."
+    )
+    # "À cette époque" is not a name: what follows its comma is the main clause.
+    fronted = (
+        "À cette époque, les clients chinois n’étaient autorisés à acheter que certains "
+        "modèles, dans le but de ralentir la Chine."
+    )
+    assert compress(fronted, "fr", max_words=12).startswith("À cette époque, les clients")

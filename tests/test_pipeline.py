@@ -84,7 +84,8 @@ def test_to_dict_is_json_ready() -> None:
 def test_headline_falls_back_to_the_first_bullet_for_other_backends() -> None:
     text = (
         "Acme opened a battery plant in Lyon on Monday, which will recycle lithium, nickel and "
-        "cobalt from old cars and phones for carmakers across Europe. It employs 300 people."
+        "cobalt from old cars and phones for carmakers across Europe and Asia within two years. "
+        "It employs 300 people."
     )
     summary = summarize(text, bullets=2, backend="lead", headline=True, language="en")
     assert summary.headline == "Acme opened a battery plant in Lyon on Monday."

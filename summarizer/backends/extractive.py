@@ -14,9 +14,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..bullets import make_bullets, make_headline
+from ..bullets import HEADLINE_WORDS, make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
+from ..sentences import word_count
 from . import BaseBackend, Request, Result
 from .heuristic import is_candidate, select_diverse
 
@@ -77,11 +78,13 @@ class ExtractiveBackend(BaseBackend):
         options = request.options
         language = request.language.code
         if options.headline and len(request.sentences) > options.bullets:
-            # The headline takes the best sentence; the bullets say what it does not.
-            best, *rest = self.rank(request, options.bullets + 1)
-            headline = make_headline(request.sentences[best].text, language, options)
-            picked = [request.sentences[i] for i in rest]
-            return Result(make_bullets(picked, language, options), headline=headline)
+            # The headline takes the best sentence that fits on a line; the bullets say the rest.
+            ranked = self.rank(request, options.bullets + 1)
+            lines = [make_headline(request.sentences[i].text, language, options) for i in ranked]
+            fits = [n for n, line in enumerate(lines) if word_count(line) <= HEADLINE_WORDS]
+            chosen = fits[0] if fits else 0
+            picked = [request.sentences[i] for n, i in enumerate(ranked) if n != chosen]
+            return Result(make_bullets(picked, language, options), headline=lines[chosen])
         picked = [request.sentences[i] for i in self.rank(request, options.bullets)]
         first = make_headline(picked[0].text, language, options) if options.headline else None
         return Result(make_bullets(picked, language, options), headline=first)
