@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .compress import compress
+from .compress import MIN_CUT_HEAD, compress
 from .models import Bullet, Options, Sentence
 from .sentences import word_count
 
@@ -57,4 +57,5 @@ def bullet_text(text: str, language: str, options: Options) -> str:
 def make_headline(text: str, language: str, options: Options) -> str:
     """A one-line headline from the best sentence: compressed harder than a bullet."""
     limit = HEADLINE_WORDS if options.max_words <= 0 else min(HEADLINE_WORDS, options.max_words)
-    return cap_words(compress(text, language, limit), limit)
+    # A headline may lose more of its tail than a bullet: any main clause of 8 words will do.
+    return cap_words(compress(text, language, limit, min_cut_words=MIN_CUT_HEAD), limit)

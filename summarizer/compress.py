@@ -21,7 +21,8 @@ from .sentences import words
 MIN_WORDS = 4
 # A leading clause longer than this is likely the main clause, not a preamble.
 MAX_PREAMBLE_WORDS = 15
-# A main clause left after cutting a trailing clause must still say something.
+# A main clause left after cutting a trailing clause must still say something: at least this
+# many words, and by default two thirds of the cap (a bullet loses its tail, not its point).
 MIN_CUT_HEAD = 8
 _APOSTROPHE = "['’]"
 _FINAL_RE = re.compile(r"[.!?…。！？]+[\"'»”’)]*\s*$")
@@ -92,9 +93,13 @@ def rules(language: str) -> Rules | None:
         _phrases_pattern(r"^{p}\s*,\s*", words_of("leading_connectives"), joined=False),
         _phrases_pattern(r"^{p}[^,;:]{1,120}?,\s*", words_of("leading_concessives")),
     ]
+    end = r"(?=[.!?…]*[\"'»”’)]*\s*$)"
     trailing = [
-        _phrases_pattern(r"\s*,\s*{p}[^;:]*?(?=[.!?…]*[\"'»”’)]*\s*$)", words_of(key))
-        for key in ("trailing_concessives", "trailing_attributions")
+        _phrases_pattern(r"\s*,\s*{p}[^;:]*?" + end, words_of("trailing_concessives")),
+        # An attribution may end right there (", selon la presse.").
+        _phrases_pattern(
+            r"\s*,\s*{p}(?:\s[^;:]*?)?" + end, words_of("trailing_attributions"), joined=False
+        ),
     ]
     inner = [
         _phrases_pattern(r",\s*{p}\s*,", words_of("inner_connectives"), joined=False),
@@ -123,7 +128,9 @@ def rules(language: str) -> Rules | None:
         trailing=tuple(p for p in trailing if p is not None),
         inner=tuple(p for p in inner if p is not None),
         fillers=_phrases_pattern(r"(?<!\w){p}(?=\w)", words_of("fillers")),
-        attribution=_phrases_pattern(r"^{p}[^,;:]{1,120}?,\s*", words_of("leading_attributions")),
+        attribution=_phrases_pattern(
+            r"^{p}(?:\s[^,;:]{1,120}?)?\s*,\s*", words_of("leading_attributions"), joined=False
+        ),
     )
 
 
@@ -168,13 +175,14 @@ def _drop_trailing(text: str, pattern: re.Pattern[str], original: int) -> str:
     return _try(text, head + (_final(text) or "."), original)
 
 
-def compress(text: str, language: str, max_words: int = 0) -> str:
+def compress(text: str, language: str, max_words: int = 0, min_cut_words: int | None = None) -> str:
     """``text`` with fact-free spans deleted (see the module docstring); never rewrites a word.
 
     When the result is still longer than ``max_words`` (0: no limit), an appositive after a
     leading name goes ("ByteDance, la société mère de TikTok, aurait" -> "ByteDance aurait"),
     then the sentence ends at the last clause boundary (relative pronoun, conjunction,
-    participle after a comma) that fits.
+    participle after a comma) that fits and keeps ``min_cut_words`` (default: two thirds of
+    ``max_words``).
     """
     original = _word_count(text)
     if original < MIN_WORDS:
@@ -205,7 +213,8 @@ def compress(text: str, language: str, max_words: int = 0) -> str:
     if lang is not None and lang.appositive is not None and 0 < max_words < _word_count(result):
         result = _drop_appositive(result, lang.appositive, original)
     if lang is not None and lang.cuts is not None and 0 < max_words < _word_count(result):
-        result = _cut_clause(result, lang.cuts, max_words)
+        floor = (2 * max_words) // 3 if min_cut_words is None else min_cut_words
+        result = _cut_clause(result, lang.cuts, max_words, max(MIN_CUT_HEAD, floor))
     return result
 
 
@@ -217,14 +226,14 @@ def _drop_attribution(text: str, pattern: re.Pattern[str], original: int) -> str
     return _drop_leading(text, pattern, original)
 
 
-def _cut_clause(text: str, cuts: re.Pattern[str], max_words: int) -> str:
+def _cut_clause(text: str, cuts: re.Pattern[str], max_words: int, min_words: int) -> str:
     """End ``text`` at the latest clause boundary within ``max_words`` (else the first one)."""
     heads = []
     for match in cuts.finditer(text):
         head = text[: match.start()].rstrip()
         n = _word_count(head)
         balanced = head.count("(") == head.count(")") and head.count("«") == head.count("»")
-        if n >= MIN_CUT_HEAD and balanced and head.count('"') % 2 == 0:
+        if n >= min_words and balanced and head.count('"') % 2 == 0:
             heads.append((n, head))
     if not heads:
         return text

@@ -136,3 +136,14 @@ def test_appositive_after_a_name_goes_only_when_over_the_cap() -> None:
         "modèles, dans le but de ralentir la Chine."
     )
     assert compress(fronted, "fr", max_words=12).startswith("À cette époque, les clients")
+
+
+def test_only_fact_free_attributions_go() -> None:
+    # Reports and unnamed sources carry no fact; a named claimant does.
+    assert compress("According to media reports, the plant will close next spring.", "en") == (
+        "The plant will close next spring."
+    )
+    named = "Selon la police, le conducteur roulait à 150 km/h sur une route limitée à 80."
+    assert compress(named, "fr") == named
+    trailing = "Le groupe va supprimer 300 postes en France, selon le quotidien Les Échos."
+    assert compress(trailing, "fr") == "Le groupe va supprimer 300 postes en France."
