@@ -26,7 +26,10 @@ MAX_PREAMBLE_WORDS = 15
 MIN_CUT_HEAD = 8
 _APOSTROPHE = "['’]"
 _FINAL_RE = re.compile(r"[.!?…。！？]+[\"'»”’)]*\s*$")
-_PARENTHETICAL_RE = re.compile(r"\s*(?:\([^()]{1,200}\)|\[[^\[\]]{1,200}\])")
+# An aside in brackets, not a Markdown link ("[text](url)") nor a web address.
+_PARENTHETICAL_RE = re.compile(
+    r"(?<!\])\s*(?:\((?![^()]*://)[^()]{1,200}\)|\[[^\[\]]{1,200}\](?!\())"
+)
 _QUOTE_CHARS = frozenset('"«»“”„')
 
 

@@ -6,13 +6,13 @@ from importlib import resources
 import pytest
 
 from summarizer import backends
-from summarizer.backends.extractive import load_scorer, scorer_from_dict
+from summarizer.backends.extractive import load_scorer, scorer_from_dict, starts_well
 from summarizer.backends.heuristic import cosine, select_diverse, tfidf_vectors
 from summarizer.bullets import HEADLINE_WORDS
 from summarizer.errors import BackendError, UnknownBackendError
 from summarizer.features import FEATURES
 from summarizer.load import from_text
-from summarizer.models import Options
+from summarizer.models import Options, Sentence
 from summarizer.pipeline import make_options, prepare
 from summarizer.rouge import tokenize
 
@@ -115,3 +115,19 @@ def test_extractive_seed_bullets_are_deletions_of_their_sentences(seed_text: str
         assert all(token in remaining for token in tokenize(bullet.text))
         shorter += len(tokenize(bullet.text)) < len(source)
     assert shorter >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("com), although users must first install an update.", False),
+        ("and then the plant closed for good.", False),
+        ("iPhone sales rose by 5% in Europe.", True),
+        ("The update is free on the [project website](http://example.", False),
+        ("2,300 people will work at the plant.", True),
+        ("«Es un entorno ideal», explicó el ingeniero.", True),
+        ("电动车续航达到一千公里。", True),
+    ],
+)
+def test_fragments_are_not_candidates(text: str, expected: bool) -> None:
+    assert starts_well(Sentence(index=0, text=text, start=0, end=len(text), block=0)) is expected

@@ -147,3 +147,10 @@ def test_only_fact_free_attributions_go() -> None:
     assert compress(named, "fr") == named
     trailing = "Le groupe va supprimer 300 postes en France, selon le quotidien Les Échos."
     assert compress(trailing, "fr") == "Le groupe va supprimer 300 postes en France."
+
+
+def test_links_and_addresses_are_not_asides() -> None:
+    link = "The update is free on the [project website](https://example.com) from today."
+    assert compress(link, "en") == link
+    address = "The report is online (https://example.org/report) for everyone to read."
+    assert compress(address, "en") == address

@@ -14,10 +14,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..bullets import HEADLINE_WORDS, make_bullets, make_headline
+from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
-from ..sentences import word_count
+from ..models import Sentence
+from ..sentences import words
 from . import BaseBackend, Request, Result
 from .heuristic import is_candidate, select_diverse
 
@@ -53,6 +54,19 @@ def load_scorer() -> Scorer:
     return scorer_from_dict(data)
 
 
+def starts_well(sentence: Sentence) -> bool:
+    """False for a fragment left by a bad split ("com), although ..."): its first word is
+    all lower-case ("iPhone" is fine), it opens with closing punctuation, or brackets do not pair.
+    """
+    text = sentence.text.lstrip()
+    if not text or text[0] in ",;:)]}":
+        return False
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return False
+    tokens = words(text)
+    return not (tokens and tokens[0].islower())
+
+
 class ExtractiveBackend(BaseBackend):
     """Learned sentence scoring, redundancy control and compression."""
 
@@ -67,7 +81,9 @@ class ExtractiveBackend(BaseBackend):
         features = document_features(sentences, request.document.title, request.language.code)
         scores = linear_scores(features.rows, self.scorer.weights)
         window = request.options.bullets + self.scorer.window_extra
-        allowed = [i < window and is_candidate(s) for i, s in enumerate(sentences)]
+        allowed = [
+            i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(sentences)
+        ]
         chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
@@ -78,13 +94,11 @@ class ExtractiveBackend(BaseBackend):
         options = request.options
         language = request.language.code
         if options.headline and len(request.sentences) > options.bullets:
-            # The headline takes the best sentence that fits on a line; the bullets say the rest.
-            ranked = self.rank(request, options.bullets + 1)
-            lines = [make_headline(request.sentences[i].text, language, options) for i in ranked]
-            fits = [n for n, line in enumerate(lines) if word_count(line) <= HEADLINE_WORDS]
-            chosen = fits[0] if fits else 0
-            picked = [request.sentences[i] for n, i in enumerate(ranked) if n != chosen]
-            return Result(make_bullets(picked, language, options), headline=lines[chosen])
+            # The headline takes the best sentence; the bullets say what it does not.
+            best, *rest = self.rank(request, options.bullets + 1)
+            headline = make_headline(request.sentences[best].text, language, options)
+            picked = [request.sentences[i] for i in rest]
+            return Result(make_bullets(picked, language, options), headline=headline)
         picked = [request.sentences[i] for i in self.rank(request, options.bullets)]
         first = make_headline(picked[0].text, language, options) if options.headline else None
         return Result(make_bullets(picked, language, options), headline=first)
