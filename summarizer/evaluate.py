@@ -15,6 +15,9 @@ from .models import Article, Options
 from .pipeline import prepare
 from .sentences import word_count
 
+# Articles handed to the backend at once.
+BATCH = 16
+
 
 @dataclass(frozen=True)
 class Example:
@@ -101,15 +104,28 @@ def evaluate(
     iterator: Iterator[Example] = iter(examples)
     if progress is not None:
         iterator = progress(iterator)
+
+    def score(batch: list[Example]) -> None:
+        requests = [prepare(example.article, options) for example in batch]
+        # summarize_many lets model backends batch their forward passes.
+        results = backend.summarize_many(requests)
+        for example, request, result in zip(batch, requests, results, strict=True):
+            outputs = {
+                options.backend: [b.text for b in result.bullets],
+                f"lead-{k}": [s.text for s in request.sentences[:k]],
+            }
+            for name, texts in outputs.items():
+                systems[name].append(rouge.score("\n".join(texts), example.reference))
+                lengths[name].extend(word_count(text) for text in texts)
+
+    batch: list[Example] = []
     for example in iterator:
-        request = prepare(example.article, options)
-        outputs = {
-            options.backend: [b.text for b in backend.summarize(request).bullets],
-            f"lead-{k}": [s.text for s in request.sentences[:k]],
-        }
-        for name, texts in outputs.items():
-            systems[name].append(rouge.score("\n".join(texts), example.reference))
-            lengths[name].extend(word_count(text) for text in texts)
+        batch.append(example)
+        if len(batch) == BATCH:
+            score(batch)
+            batch = []
+    if batch:
+        score(batch)
     scores = []
     for name, items in systems.items():
         means = rouge.mean_f1(items)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.evaluate import evaluate, read_examples, render_table
+from summarizer.evaluate import BATCH, evaluate, read_examples, render_table
 from summarizer.pipeline import make_options
 
 RECORDS = [
@@ -78,3 +78,13 @@ def test_bad_records_are_reported_with_their_line(tmp_path: Path) -> None:
     path.write_text("\n")
     with pytest.raises(InputError, match="no records"):
         read_examples(path)
+
+
+def test_every_record_is_scored_across_batches(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(json.dumps(RECORDS[0]) for _ in range(BATCH + 3)), encoding="utf-8")
+    options = make_options(bullets=1, backend="lead", compress=False)
+    many = evaluate(read_examples(path), options)
+    one = evaluate(read_examples(path, limit=1), options)
+    assert many.records == BATCH + 3
+    assert many.systems[1].rouge1 == pytest.approx(one.systems[1].rouge1)
