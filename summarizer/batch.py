@@ -378,14 +378,14 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def markdown_section(record: Mapping[str, Any]) -> str:
+def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
     """One article of the Markdown digest: title, source, language, bullets (or the error)."""
     title = _one_line(record.get("title") or record.get("id") or record.get("source") or "?")
     meta = [f"Source: {_one_line(record.get('source', ''))}"]
     language = record.get("language")
     if isinstance(language, dict) and language.get("code"):
         meta.append(f"Language: {language['code']}")
-    lines = [f"## {title}", "", "*" + " · ".join(meta) + "*", ""]
+    lines = [f"{'#' * level} {title}", "", "*" + " · ".join(meta) + "*", ""]
     if "error" in record:
         lines.append(f"> Error: {_one_line(record['error'])}")
     else:
@@ -665,7 +665,7 @@ class DirSink(Sink):
         if not inside(self.root, target.parent):  # a symlinked folder pointing out of DIR
             raise InputError(f"refusing to write outside {self.root}")
         text = (
-            markdown_section(record)
+            markdown_section(record, level=1)
             if self.fmt == "markdown"
             else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
         )
@@ -977,6 +977,10 @@ def batch(
     **backend_config: Any,
 ) -> Report:
     """Summarize every input found under ``paths`` and write the records; see the README."""
+    if output is not None:
+        target = os.path.realpath(output)
+        if any(os.path.realpath(p) == target for p in paths if p != "-"):
+            raise UsageError(f"{output} is also an input; write the results to another file")
     inputs = discover(
         paths, recursive=recursive, glob=glob, exclude=outputs_of(output, output_dir), stdin=stdin
     )

@@ -186,7 +186,7 @@ def test_output_dir_mirrors_tree_and_stays_inside(tmp_path: Path, data_dir: Path
     assert result.exit_code == 0, result.output
     created = set(tmp_path.rglob("*")) - before
     assert created and all(out in p.parents or p == out for p in created)
-    assert (out / "deep" / "er" / "flyg.tldr.md").read_text().startswith("## ")
+    assert (out / "deep" / "er" / "flyg.tldr.md").read_text().startswith("# ")
     files = [p for p in out.rglob("*.tldr.md")]
     assert len(files) == 1 + len(hostile)
     assert all(p.parent == out / "feed" for p in files if "flyg" not in p.name)
@@ -286,6 +286,10 @@ def test_resume_needs_a_file_and_formats_are_checked(tmp_path: Path, seed_path: 
     assert invoke(str(seed_path), "--resume").exit_code == 2
     assert invoke(str(seed_path), "-o", "x", "-d", str(tmp_path)).exit_code == 2
     assert invoke(str(tmp_path)).exit_code == 1  # an empty folder: nothing to do
+    own = tmp_path / "feed.jsonl"
+    own.write_text('{"text": "Un texte."}\n')
+    assert invoke(str(own), "-o", str(own)).exit_code == 2
+    assert own.read_text() == '{"text": "Un texte."}\n'
 
 
 def test_read_journal_ignores_garbage(tmp_path: Path) -> None:
