@@ -98,7 +98,11 @@ def discover(
             found.append(("url", {"source": arg, "name": _url_name(arg)}))
         elif os.path.isdir(arg):
             for path, rel in _walk(Path(arg), recursive, glob, excluded):
-                found += _file_inputs(path, rel)
+                if rel:
+                    found += _file_inputs(path, rel)
+                else:
+                    message = f"{path}: cannot list this folder"
+                    found.append(("file", {"source": str(path), "error": message}))
         else:
             found += _file_inputs(Path(arg), (Path(arg).name,))
     return [Input(index=i, kind=kind, **fields) for i, (kind, fields) in enumerate(found)]
@@ -107,8 +111,13 @@ def discover(
 def _walk(
     root: Path, recursive: bool, glob: str | None, excluded: set[str]
 ) -> Iterator[tuple[Path, tuple[str, ...]]]:
-    """Files under root in sorted order, hidden entries and our own outputs left out."""
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None):
+    """Files under root in sorted order, hidden entries and our own outputs left out.
+
+    A folder that cannot be listed is yielded as a path with no parts: it becomes an error
+    record rather than a silent gap in the output.
+    """
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         here = Path(dirpath)
         dirnames[:] = sorted(
             d
@@ -131,6 +140,8 @@ def _walk(
             elif not filename.lower().endswith(FOLDER_SUFFIXES):
                 continue
             yield path, rel.parts
+    for error in unreadable:
+        yield Path(error.filename or root), ()
 
 
 def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
@@ -365,6 +376,10 @@ def _work(tasks: Sequence[Task]) -> list[dict[str, Any]]:
         if summary is not None:
             records[i] = {**summary.to_dict(), "key": tasks[i].key}
     return [r for r in records if r is not None]
+
+
+def _lost(task: Task, reason: str) -> dict[str, Any]:
+    return error_record(task.source, f"{task.source}: {reason}", task.key, _record_id(task))
 
 
 def _record_id(task: Task) -> str | None:
@@ -869,35 +884,63 @@ def _execute_parallel(
     pool = new_pool()
     in_flight: dict[cf.Future[list[dict[str, Any]]], list[Task]] = {}
 
+    def settle(future: cf.Future[list[dict[str, Any]]]) -> list[Task]:
+        """Emit a finished group's records; return its tasks instead if its pool broke."""
+        group = in_flight.pop(future)
+        try:
+            results = future.result()
+        except BrokenProcessPool:
+            return group
+        except Exception as exc:  # cancelled, or a result that could not be sent back
+            results = [_lost(t, f"{type(exc).__name__}: {exc}") for t in group]
+        for task, record in zip(group, results, strict=True):
+            emit(task.index, record, True)
+        return []
+
     def collect(block: bool) -> None:
-        nonlocal pool
         if not in_flight:
             return
         finished, _ = cf.wait(
             list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED
         )
-        broken = False
-        for future in finished:
-            group = in_flight.pop(future)
+        lost = [task for future in finished for task in settle(future)]
+        if lost:
+            recover(lost)
+
+    def recover(lost: list[Task]) -> None:
+        """A dead worker (killed, out of memory) breaks its whole pool: every task in flight
+        fails with it. Retry those alone, one at a time, in a fresh pool: the one that kills
+        its worker again is the culprit and gets the error record; the others their results."""
+        nonlocal pool
+        rest = list(in_flight)
+        cf.wait(rest)
+        for future in rest:
+            lost += settle(future)
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = new_pool()
+        for task in sorted(lost, key=lambda t: t.index):
             try:
-                results = future.result()
+                record = pool.submit(_work, [task]).result()[0]
             except BrokenProcessPool:
-                broken = True
-                results = [
-                    error_record(t.source, f"{t.source}: worker process died", t.key) for t in group
-                ]
-            for task, record in zip(group, results, strict=True):
-                emit(task.index, record, True)
-        if broken:
-            # Every future of a broken pool fails; a fresh pool runs the rest of the inputs.
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = new_pool()
+                record = _lost(task, "its worker process died (killed, or out of memory)")
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+            except Exception as exc:
+                record = _lost(task, f"{type(exc).__name__}: {exc}")
+            emit(task.index, record, True)
+
+    def submit(group: list[Task]) -> None:
+        try:
+            in_flight[pool.submit(_work, group)] = group
+        except BrokenProcessPool:  # it broke since the last look
+            recover([])
+            in_flight[pool.submit(_work, group)] = group
 
     try:
         for group in groups:
             while len(in_flight) >= limit:
                 collect(block=True)
-            in_flight[pool.submit(_work, group)] = group
+            submit(group)
             collect(block=False)
         while in_flight:
             collect(block=True)

@@ -377,3 +377,78 @@ def test_sigkill_then_resume(tmp_path: Path, data_dir: Path, jobs: str) -> None:
     records = lines_of(out)  # every line parses: no torn line is left
     assert [r["id"] for r in records] == ids
     assert all(len(r["bullets"]) == 3 for r in records)
+
+
+CRASHING_BACKEND = """
+import os
+from summarizer.backends import BaseBackend, Result
+
+class CrashingBackend(BaseBackend):
+    name = "crashing"
+
+    def summarize(self, request):
+        if "CRASH" in request.document.text:
+            os._exit(1)  # what the OOM killer does to a worker
+        return Result(bullets=())
+"""
+
+
+def test_a_dead_worker_does_not_stop_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    from summarizer import backends
+
+    (tmp_path / "crashing_backend.py").write_text(CRASHING_BACKEND)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(
+        backends._REGISTRY, "crashing", backends._Entry("crashing_backend:CrashingBackend", "")
+    )
+    text = (data_dir / "elflyg-sv.txt").read_text()
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": str(i), "text": text + ("\nCRASH." if i == 3 else f"\n{i}.")} for i in range(40)]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    options = make_options(backend="crashing", language="sv")
+    report = batch_mod.batch([str(feed)], options, output=out, jobs=2)
+    records = lines_of(out)
+    assert [r["id"] for r in records] == [str(i) for i in range(40)]
+    # The tasks lost with the broken pool are retried alone: only the culprit fails.
+    assert "worker process died" in records[3]["error"]
+    assert report.failed == 1 and report.done == 39
+
+
+def test_unlistable_folder_is_an_error_record(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(data_dir / "elflyg-sv.txt", tmp_path / "a.txt")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:  # what a folder without read permission does (even as root)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    inputs = discover([str(tmp_path)])
+    assert [i.error is not None for i in inputs] == [False, True]
+    assert inputs[1].source == str(locked)
+
+
+def test_progress_bar_only_when_asked(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 3)
+    options = make_options(bullets=1)
+    batch_mod.batch([str(source)], options, output=tmp_path / "a.jsonl", jobs=1, progress=True)
+    assert "3/3" in capsys.readouterr().err
+    batch_mod.batch([str(source)], options, output=tmp_path / "b.jsonl", jobs=1)
+    assert capsys.readouterr().err == ""
+
+
+def test_help_documents_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["batch", "--help"])
+    assert result.exit_code == 0
+    assert "3 every input failed" in " ".join(result.output.split())
