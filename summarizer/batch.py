@@ -145,8 +145,10 @@ def _walk(
 
 
 def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
-    if path.suffix.lower() not in JSONL_SUFFIXES:
-        return [("file", {"source": str(path), "path": str(path), "name": rel})]
+    suffix = path.suffix.lower()
+    single = [("file", {"source": str(path), "path": str(path), "name": rel})]
+    if suffix not in JSONL_SUFFIXES and suffix != ".json":
+        return single
     from .load import decode_bytes, read_bytes
 
     name = (*rel[:-1], Path(rel[-1]).stem)
@@ -155,7 +157,27 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, 
         text = decode_bytes(data, str(path))
     except SummarizerError as exc:
         return [("file", {"source": str(path), "name": name, "error": str(exc)})]
-    return _jsonl_lines(text, str(path), name)
+    if suffix in JSONL_SUFFIXES:
+        return _jsonl_lines(text, str(path), name)
+    return _json_array(text, str(path), name) or single
+
+
+def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """A .json file holding an array of records: one input per element (else none)."""
+    if not text.lstrip().startswith("["):
+        return []
+    try:
+        array = json.loads(text)
+    except ValueError:
+        return []  # read as a single article, which reports the JSON error
+    out: list[tuple[str, dict[str, Any]]] = []
+    for number, element in enumerate(array, start=1):
+        line = json.dumps(element, ensure_ascii=False, sort_keys=True)
+        label = _peek_id(line) or f"item-{number}"
+        out.append(
+            ("record", {"source": f"{source}[{number}]", "line": line, "name": (*name, label)})
+        )
+    return out
 
 
 def _jsonl_inputs(

@@ -452,3 +452,18 @@ def test_help_documents_exit_codes() -> None:
     result = CliRunner().invoke(cli, ["batch", "--help"])
     assert result.exit_code == 0
     assert "3 every input failed" in " ".join(result.output.split())
+
+
+def test_json_array_file_gives_one_record_per_element(tmp_path: Path, data_dir: Path) -> None:
+    text = (data_dir / "elflyg-sv.txt").read_text()
+    export = tmp_path / "export.json"
+    export.write_text(
+        json.dumps([{"id": "a", "text": text}, {"id": "b"}, {"id": "c", "text": text}])
+    )
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps({"id": "solo", "text": text}))
+    result = invoke(str(export), str(single), "-q")
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("id") for r in records] == ["a", "b", "c", "solo"]
+    assert records[1]["source"].endswith("export.json[2]") and "text" in records[1]["error"]
