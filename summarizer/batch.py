@@ -312,7 +312,7 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
 _STATE: dict[str, Any] = {}
 
 
-def warm_up(config: BatchConfig) -> None:
+def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
     """Load what every article needs (language profiles, the backend) once per process."""
     from . import backends
     from .pipeline import detect_language
@@ -320,7 +320,8 @@ def warm_up(config: BatchConfig) -> None:
     _STATE["config"] = config
     if config.options.language is None:
         detect_language("Warm-up text, long enough for the language detector to load its profiles.")
-    backends.get_backend(config.options.backend, **dict(config.backend_config))
+    if backend:
+        backends.get_backend(config.options.backend, **dict(config.backend_config))
 
 
 def _init_worker(config: BatchConfig, parent: int) -> None:
@@ -892,7 +893,9 @@ def _execute_parallel(
 ) -> None:
     context = _pool_context()
     if context.get_start_method() == "fork":
-        warm_up(config)
+        # Pure-Python state (modules, language profiles) is shared with the forked workers.
+        # Backends are built in each worker: a model backend's threads must not cross a fork.
+        warm_up(config, backend=False)
     limit = config.jobs * 4  # enough queued work to keep every worker busy, bounded memory
 
     def new_pool() -> cf.ProcessPoolExecutor:

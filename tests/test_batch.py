@@ -467,3 +467,25 @@ def test_json_array_file_gives_one_record_per_element(tmp_path: Path, data_dir: 
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r.get("id") for r in records] == ["a", "b", "c", "solo"]
     assert records[1]["source"].endswith("export.json[2]") and "text" in records[1]["error"]
+
+
+def test_ctrl_c_keeps_what_is_done(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    ids = write_jsonl(source, data_dir, 150)
+    out = tmp_path / "out.md"
+    journal = tmp_path / "out.md.partial.jsonl"
+    command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out), "-j", "2"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_for_lines(journal, 20, process)
+        os.kill(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and b"interrupted" in stderr
+    assert not out.exists() and len(read_journal(journal)) >= 20
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not journal.exists()
+    assert out.read_text(encoding="utf-8").count("\n## ") == len(ids)
