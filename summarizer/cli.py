@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -237,26 +238,32 @@ def batch_command(
     Exit codes: 0 every input succeeded (or was resumed), 1 some inputs failed,
     2 usage error, 3 every input failed.
     """
-    from .batch import batch, default_format
+    from .batch import batch as run_batch
+    from .batch import default_format
     from .pipeline import make_options
 
     options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
     show = sys.stderr.isatty() and not quiet
-    report = batch(
-        paths,
-        options,
-        output=output,
-        output_dir=output_dir,
-        fmt=output_format or default_format(output, output_dir),
-        jobs=jobs,
-        recursive=recursive,
-        glob=pattern,
-        resume=resume,
-        progress=show,
-        on_failure=lambda message: click.echo(f"error: {message}", err=True),
-        fetch_timeout=timeout,
-        fetch_max_bytes=max_size,
-    )
+    try:
+        report = run_batch(
+            paths,
+            options,
+            output=output,
+            output_dir=output_dir,
+            fmt=output_format or default_format(output, output_dir),
+            jobs=jobs,
+            recursive=recursive,
+            glob=pattern,
+            resume=resume,
+            progress=show,
+            on_failure=lambda message: click.echo(f"error: {message}", err=True),
+            fetch_timeout=timeout,
+            fetch_max_bytes=max_size,
+        )
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, without a traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILURE)
     if not quiet:
         click.echo(f"summarizer: {report.line()}", err=True)
     sys.exit(report.exit_code)

@@ -325,6 +325,9 @@ def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) 
     assert [r["key"] for r in lines_of(out)] == ["k2", "k0", "k1"]  # completion order
     sink.close(records, complete=True)
     assert [r["key"] for r in lines_of(out)] == ["k0", "k1", "k2"]  # input order
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def _wait_for_lines(path: Path, count: int, process: subprocess.Popen[bytes]) -> None:
