@@ -492,3 +492,20 @@ def test_ctrl_c_keeps_what_is_done(tmp_path: Path, data_dir: Path) -> None:
     assert resumed.returncode == 0, resumed.stderr
     assert not journal.exists()
     assert out.read_text(encoding="utf-8").count("\n## ") == len(ids)
+
+
+def test_output_dir_resume_redoes_only_missing_files(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ARTICLES[:4]:
+        shutil.copy(data_dir / name, folder / name)
+    out = tmp_path / "out"
+    assert invoke(str(folder), "-d", str(out), "-q").exit_code == 0
+    files = sorted(out.glob("*.tldr.md"))
+    assert len(files) == 4
+    files[1].unlink()
+    result = invoke(str(folder), "-d", str(out), "--resume")
+    assert result.exit_code == 0 and "1 done, 3 skipped (resumed)" in result.stderr
+    assert sorted(out.glob("*.tldr.md")) == files
+    journal = lines_of(out / ".summarizer-batch.jsonl")
+    assert [r["output"] for r in journal] == [f.name for f in files]
