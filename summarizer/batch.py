@@ -570,6 +570,8 @@ class _Journal:
     def __init__(self, path: Path, resume: bool) -> None:
         self.path = path
         self.records = read_journal(path, repair=True) if resume else []
+        if not resume and path.is_file() and path.stat().st_size > 0:
+            log.warning("%s: overwriting earlier results (--resume keeps them)", path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Held open for the whole run, closed by close(): a with-block cannot span it.
         self.handle = open(path, "a" if resume else "w", encoding="utf-8", newline="\n")  # noqa: SIM115

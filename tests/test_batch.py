@@ -260,6 +260,10 @@ def test_resume_repairs_torn_line_and_skips_done(tmp_path: Path, data_dir: Path)
     assert "12 inputs: 9 done, 3 skipped (resumed), 0 failed" in result.stderr
     assert [r["id"] for r in lines_of(out)] == ids
     assert out.read_bytes() == complete
+    # Without --resume the output is overwritten, with a warning.
+    again = invoke(str(source), "-o", str(out), "-j", "1")
+    assert "overwriting earlier results" in again.stderr and "12 done, 0 skipped" in again.stderr
+    assert out.read_bytes() == complete
     # Other options give other keys: nothing is skipped, earlier records are kept at the end.
     result = invoke(str(source), "-o", str(out), "--resume", "--bullets", "1", "-j", "1")
     assert "12 done, 0 skipped" in result.stderr and "kept 12 earlier" in result.stderr
