@@ -72,8 +72,10 @@ class Input:
     index: int
     kind: str  # "file", "record" (a JSONL line) or "url"
     source: str  # what records and messages call it: a path, "feed.jsonl:12", a URL
-    path: str | None = None  # the file to read, for kind "file"
-    line: str | None = None  # the JSON text, for kind "record"
+    path: str | None = None  # the file to read, for kind "file" (and "record": see offset)
+    line: str | None = None  # the JSON text, for kind "record"...
+    offset: int = -1  # ...or where its line is in ``path``
+    length: int = 0
     name: tuple[str, ...] = ()  # output name under --output-dir, before sanitizing
     error: str | None = None  # a failure found during discovery (unreadable JSONL file...)
 
@@ -153,6 +155,10 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, 
     from .load import decode_bytes, read_bytes
 
     name = (*rel[:-1], Path(rel[-1]).stem)
+    if suffix in JSONL_SUFFIXES:
+        streamed = _jsonl_offsets(path, name)
+        if streamed is not None:
+            return streamed
     try:
         data = read_bytes(path)
         text = decode_bytes(data, str(path))
@@ -161,6 +167,42 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, 
     if suffix in JSONL_SUFFIXES:
         return _jsonl_lines(text, str(path), name)
     return _json_array(text, str(path), name) or single
+
+
+def _jsonl_offsets(path: Path, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]] | None:
+    """Records of a UTF-8 JSONL file as (offset, length) of their lines, read as a stream.
+
+    Lines are read again when their turn comes, so a feed of any size costs little memory.
+    None when the file is not plain UTF-8 (UTF-16, a binary file...): it is then decoded whole.
+    """
+    from .load import _BINARY_CONTROL, _guess_bomless_utf16
+
+    source = str(path)
+    out: list[tuple[str, dict[str, Any]]] = []
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+            if (
+                head.startswith((b"\xff\xfe", b"\xfe\xff"))
+                or _guess_bomless_utf16(head)
+                or any(byte in _BINARY_CONTROL for byte in head)
+            ):
+                return None
+            handle.seek(0)
+            offset = 0
+            for number, raw in enumerate(handle, start=1):
+                start, offset = offset, offset + len(raw)
+                line = raw.decode("utf-8").strip().lstrip("\ufeff")
+                if not line:
+                    continue
+                record_id = _peek_id(line)
+                out.append(("record", {
+                    "source": f"{source}:{number}", "path": source, "offset": start,
+                    "length": len(raw), "name": (*name, record_id or f"line-{number}"),
+                }))  # fmt: skip
+    except (OSError, UnicodeDecodeError):
+        return None  # the whole-file path reports unreadable files and decodes other encodings
+    return out
 
 
 def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
@@ -292,9 +334,14 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
     if item.error is not None:
         return error_record(item.source, item.error, _key(fingerprint, "error", item.source))
     if item.kind == "record":
-        assert item.line is not None
-        return Task(item.index, "record", item.source, _key(fingerprint, "record", item.line),
-                    item.line)  # fmt: skip
+        line = item.line
+        if line is None:
+            try:
+                line = _read_line(item)
+            except (OSError, UnicodeDecodeError) as exc:
+                message = f"{item.source}: cannot read the line again ({exc})"
+                return error_record(item.source, message, _key(fingerprint, "error", item.source))
+        return Task(item.index, "record", item.source, _key(fingerprint, "record", line), line)
     if item.kind == "url":
         return Task(item.index, "url", item.source, _key(fingerprint, "url", item.source),
                     item.source)  # fmt: skip
@@ -306,6 +353,13 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
     content = hashlib.sha256(data).hexdigest()
     return Task(item.index, "file", item.source, _key(fingerprint, "file", item.source, content),
                 data)  # fmt: skip
+
+
+def _read_line(item: Input) -> str:
+    assert item.path is not None and item.offset >= 0
+    with open(item.path, "rb") as handle:
+        handle.seek(item.offset)
+        return handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
 
 
 # --------------------------------------------------------------------------- workers
@@ -434,31 +488,57 @@ def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
 
 
 def json_line(record: Mapping[str, Any]) -> str:
-    """One JSONL line (UTF-8 characters kept)."""
-    return json.dumps(record, ensure_ascii=False) + "\n"
+    """One JSONL line (UTF-8 characters kept; a lone surrogate from the input is escaped)."""
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(record, ensure_ascii=True)
+    return text + "\n"
 
 
-def render_all(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
-    """The whole output of a run in one format."""
+def _utf8(text: str) -> str:
+    """``text`` as it can be written in UTF-8 (a lone surrogate becomes "?")."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _header(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return {"jsonl": "", "json": "[", "markdown": "# TL;DR digest\n"}[fmt]
+
+
+def _item(fmt: str, record: Mapping[str, Any], first: bool) -> str:
     if fmt == "jsonl":
-        return "".join(json_line(r) for r in records)
+        return json_line(record)
     if fmt == "json":
-        body = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in records)
-        return "[\n" + body + ("\n" if records else "") + "]\n"
-    if fmt == "markdown":
-        return "# TL;DR digest\n\n" + "\n".join(markdown_section(r) for r in records)
-    raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return ("\n  " if first else ",\n  ") + json_line(record)[:-1]
+    return "\n" + _utf8(markdown_section(record))
+
+
+def _footer(fmt: str) -> str:
+    return "\n]\n" if fmt == "json" else ""
+
+
+def render_records(records: Iterable[Mapping[str, Any]], fmt: str) -> Iterator[str]:
+    """The whole output of a run in one format, piece by piece."""
+    yield _header(fmt)
+    for n, record in enumerate(records):
+        yield _item(fmt, record, n == 0)
+    yield _footer(fmt)
 
 
 # --------------------------------------------------------------------------- sinks
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` all at once: a crash leaves the old file or the new one."""
+def _atomic_write(path: Path, text: str | Iterable[str]) -> None:
+    """Replace ``path`` all at once: a crash leaves the old file or the new one, never half."""
+    chunks = (text,) if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
@@ -477,51 +557,67 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
-    """Records of a JSONL journal; a torn last line (no newline) is ignored, and cut if repair."""
+def scan_journal(path: Path, *, repair: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset, record) for each complete line of a JSONL journal, read as a stream.
+
+    A torn last line (no newline: the run was killed while writing it) is ignored, and cut off
+    the file when ``repair``; lines that are not records with a key are skipped.
+    """
     try:
-        data = path.read_bytes()
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the last line
     except FileNotFoundError:
-        return []
+        return
     except OSError as exc:
         raise InputError(f"{path}: cannot read the previous output ({exc.strerror})") from exc
-    end = data.rfind(b"\n") + 1
-    if repair and end < len(data):
-        log.warning("%s: dropping a truncated last line (%d bytes)", path, len(data) - end)
-        with open(path, "r+b") as handle:
-            handle.truncate(end)
-    records = []
-    for raw in data[:end].split(b"\n"):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            log.warning("%s: ignoring a corrupt line", path)
-            continue
-        if isinstance(record, dict) and isinstance(record.get("key"), str):
-            records.append(record)
-    return records
+    offset = complete = 0
+    with handle:
+        for raw in handle:
+            start, offset = offset, offset + len(raw)
+            if not raw.endswith(b"\n"):
+                break
+            complete = offset
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                log.warning("%s: ignoring a corrupt line at byte %d", path, start)
+                continue
+            if isinstance(record, dict) and isinstance(record.get("key"), str):
+                yield start, record
+    if repair and complete < offset:
+        log.warning("%s: dropping a truncated last line (%d bytes)", path, offset - complete)
+        with open(path, "r+b") as writable:
+            writable.truncate(complete)
 
 
-def _done(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Successful records by key (errors are retried on resume); the last one wins."""
-    return {r["key"]: r for r in records if "error" not in r}
+def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
+    """Records of a JSONL journal (see ``scan_journal``)."""
+    return [record for _, record in scan_journal(path, repair=repair)]
+
+
+def _journal_records(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, Any]]:
+    """The records at ``offsets`` of a journal, in that order, one at a time."""
+    with open(path, "rb") as handle:
+        for offset in offsets:
+            handle.seek(offset)
+            record: dict[str, Any] = json.loads(handle.readline())
+            yield record
 
 
 class Sink:
     """Where records go. ``add`` sees them in completion order; ``close`` ends the run."""
 
-    def previous(self) -> dict[str, dict[str, Any]]:
-        """Records of an earlier run, by key (for --resume)."""
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the records an earlier run left (for --resume)."""
         return {}
 
     def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
-        """Take one record (``fresh``: made by this run); return it as kept."""
+        """Take one record (``fresh``: made by this run, else just its key); return it as kept."""
         raise NotImplementedError
 
-    def close(self, records: Sequence[dict[str, Any] | None], complete: bool) -> None:
-        """End of run; ``records`` by input index (None where none was made)."""
+    def close(self, complete: bool) -> None:
+        """End of run (``complete``: every input has its record)."""
 
 
 class StreamSink(Sink):
@@ -532,35 +628,20 @@ class StreamSink(Sink):
         self.fmt = fmt
         self.next = 0
         self.waiting: dict[int, dict[str, Any]] = {}
-        self.started = False
-
-    def _write(self, record: dict[str, Any]) -> None:
-        if self.fmt == "jsonl":
-            text = json_line(record)
-        elif self.fmt == "json":
-            text = ("[\n  " if not self.started else ",\n  ") + json.dumps(
-                record, ensure_ascii=False
-            )
-        else:
-            text = ("# TL;DR digest\n\n" if not self.started else "\n") + markdown_section(record)
-        self.started = True
-        self.stream.write(text)
+        self.stream.write(_header(fmt))
 
     def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
         """Buffer until every earlier input has its record, then write."""
         self.waiting[index] = record
         while self.next in self.waiting:
-            self._write(self.waiting.pop(self.next))
+            self.stream.write(_item(self.fmt, self.waiting.pop(self.next), self.next == 0))
             self.next += 1
         self.stream.flush()
         return record
 
-    def close(self, records: Sequence[dict[str, Any] | None], complete: bool) -> None:
-        """Close the JSON array or the digest."""
-        if self.fmt == "json":
-            self.stream.write("\n]\n" if self.started else "[]\n")
-        elif self.fmt == "markdown" and not self.started:
-            self.stream.write("# TL;DR digest\n")
+    def close(self, complete: bool) -> None:
+        """Close the JSON array."""
+        self.stream.write(_footer(self.fmt))
         self.stream.flush()
 
 
@@ -569,40 +650,61 @@ class _Journal:
 
     def __init__(self, path: Path, resume: bool) -> None:
         self.path = path
-        self.records = read_journal(path, repair=True) if resume else []
         if not resume and path.is_file() and path.stat().st_size > 0:
             log.warning("%s: overwriting earlier results (--resume keeps them)", path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Held open for the whole run, closed by close(): a with-block cannot span it.
-        self.handle = open(path, "a" if resume else "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self.handle = open(path, "ab" if resume else "wb")  # noqa: SIM115
+        self.size = os.fstat(self.handle.fileno()).st_size
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: dict[str, Any]) -> int:
+        """Write one record; return the offset of its line."""
         # One write of one complete line, then flush: the kernel has it before the next starts.
-        self.handle.write(json_line(record))
+        data = json_line(record).encode("utf-8")
+        offset = self.size
+        self.handle.write(data)
         self.handle.flush()
+        self.size += len(data)
+        return offset
 
     def close(self) -> None:
+        """Close the file (everything is already flushed)."""
         self.handle.close()
 
 
-def _final_records(
-    records: Sequence[dict[str, Any] | None], previous: Mapping[str, dict[str, Any]]
-) -> tuple[list[dict[str, Any]], int]:
-    """This run's records in input order, then earlier records that match none of its inputs."""
-    ordered = [r for r in records if r is not None]
-    used = {r["key"] for r in ordered}
-    extra = [r for key, r in previous.items() if key not in used]
-    return ordered + extra, len(extra)
+class _Index:
+    """Where each record is in a journal: the offset of its line, by input and by key.
 
+    Only offsets are kept, not records, so memory stays small however many inputs there are.
+    """
 
-def _warn_extra(count: int, where: Path) -> None:
-    if count:
-        log.warning(
-            "%s: kept %d earlier record(s) that match no input of this run (other inputs or "
-            "options); they follow this run's records",
-            where,
-            count,
-        )
+    def __init__(self) -> None:
+        self.previous: dict[str, int] = {}  # successful records of earlier runs, by key
+        self.lines: dict[int, tuple[int, str]] = {}  # input index -> (offset, key)
+
+    def remember(self, offset: int, record: Mapping[str, Any]) -> None:
+        """Note a record of an earlier run (errors are not kept: they are retried)."""
+        if "error" not in record:
+            self.previous[record["key"]] = offset
+
+    def place(self, index: int, record: Mapping[str, Any], offset: int | None) -> None:
+        """Note where input ``index``'s record is (``None``: an earlier run's record)."""
+        key = record["key"]
+        self.lines[index] = (self.previous[key] if offset is None else offset, key)
+
+    def final(self, where: Path) -> list[int]:
+        """Offsets in output order: inputs in order, then earlier records matching none."""
+        ordered = [self.lines[i] for i in sorted(self.lines)]
+        used = {key for _, key in ordered}
+        extra = [offset for key, offset in self.previous.items() if key not in used]
+        if extra:
+            log.warning(
+                "%s: kept %d earlier record(s) that match no input of this run (other inputs "
+                "or options); they follow this run's records",
+                where,
+                len(extra),
+            )
+        return [offset for offset, _ in ordered] + extra
 
 
 class FileSink(Sink):
@@ -616,30 +718,33 @@ class FileSink(Sink):
         self.path = path
         self.fmt = fmt
         journal_path = path if fmt == "jsonl" else path.with_name(path.name + PARTIAL_SUFFIX)
-        earlier: list[dict[str, Any]] = []
+        finished: list[dict[str, Any]] = []
         if resume and fmt == "json" and path.exists() and not journal_path.exists():
-            earlier = _read_json_array(path)
+            finished = _read_json_array(path)  # the output of a run that completed
+        self.index = _Index()
+        if resume:
+            for offset, record in scan_journal(journal_path, repair=True):
+                self.index.remember(offset, record)
         self.journal = _Journal(journal_path, resume)
-        self._previous = _done(earlier + self.journal.records)
+        for record in finished:
+            self.index.remember(self.journal.append(record), record)
 
-    def previous(self) -> dict[str, dict[str, Any]]:
-        """Successful records found in FILE (and its journal)."""
-        return self._previous
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the successful records found in FILE (and its journal)."""
+        return self.index.previous
 
     def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
         """Append fresh records to the journal at once."""
-        if fresh:
-            self.journal.append(record)
+        self.index.place(index, record, self.journal.append(record) if fresh else None)
         return record
 
-    def close(self, records: Sequence[dict[str, Any] | None], complete: bool) -> None:
+    def close(self, complete: bool) -> None:
         """Rewrite FILE in input order, atomically, once every input has its record."""
         self.journal.close()
         if not complete:
             return
-        final, extra = _final_records(records, self._previous)
-        _warn_extra(extra, self.path)
-        _atomic_write(self.path, render_all(final, self.fmt))
+        records = _journal_records(self.journal.path, self.index.final(self.path))
+        _atomic_write(self.path, render_records(records, self.fmt))
         if self.journal.path != self.path:
             self.journal.path.unlink(missing_ok=True)
 
@@ -682,21 +787,24 @@ class DirSink(Sink):
         root.mkdir(parents=True, exist_ok=True)
         suffix = ".tldr.md" if fmt == "markdown" else ".tldr.json"
         self.targets = _unique_names(inputs, suffix)
-        self.journal = _Journal(root / JOURNAL_NAME, resume)
-        # A record counts as done only while its file is still there.
-        self._previous = {
-            key: r
-            for key, r in _done(self.journal.records).items()
-            if isinstance(r.get("output"), str) and (root / r["output"]).is_file()
-        }
+        self.index = _Index()
+        journal_path = root / JOURNAL_NAME
+        if resume:
+            for offset, record in scan_journal(journal_path, repair=True):
+                # A record counts as done only while its file is still there.
+                output = record.get("output")
+                if isinstance(output, str) and (root / output).is_file():
+                    self.index.remember(offset, record)
+        self.journal = _Journal(journal_path, resume)
 
-    def previous(self) -> dict[str, dict[str, Any]]:
-        """Successful records whose files still exist."""
-        return self._previous
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the successful records whose files still exist."""
+        return self.index.previous
 
     def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
         """Write the input's file (successes only), then journal the record."""
         if not fresh:
+            self.index.place(index, record, None)
             return record
         if "error" not in record:
             relative = self.targets[index]
@@ -706,7 +814,7 @@ class DirSink(Sink):
             except (OSError, InputError) as exc:
                 message = f"{record['source']}: cannot write {relative}: {exc}"
                 record = error_record(record["source"], message, record["key"], record.get("id"))
-        self.journal.append(record)
+        self.index.place(index, record, self.journal.append(record))
         return record
 
     def _write(self, relative: str, record: dict[str, Any]) -> None:
@@ -721,13 +829,12 @@ class DirSink(Sink):
         )
         _atomic_write(target, text)
 
-    def close(self, records: Sequence[dict[str, Any] | None], complete: bool) -> None:
+    def close(self, complete: bool) -> None:
         """Leave the journal in input order too, for the next --resume and for readers."""
         self.journal.close()
         if complete:
-            final, extra = _final_records(records, self._previous)
-            _warn_extra(extra, self.root)
-            _atomic_write(self.journal.path, render_all(final, "jsonl"))
+            records = _journal_records(self.journal.path, self.index.final(self.root))
+            _atomic_write(self.journal.path, render_records(records, "jsonl"))
 
 
 def _unique_names(inputs: Sequence[Input], suffix: str) -> list[str]:
@@ -799,7 +906,6 @@ def run(
 
     started = time.monotonic()
     report = Report(total=len(inputs))
-    records: list[dict[str, Any] | None] = [None] * len(inputs)
     previous = sink.previous()
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after this
     bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=not progress,
@@ -816,7 +922,6 @@ def run(
     def emit(index: int, record: dict[str, Any], fresh: bool) -> None:
         trace = record.pop("_traceback", None)
         record = sink.add(index, record, fresh)
-        records[index] = record
         if not fresh:
             report.skipped += 1
         elif "error" in record:
@@ -835,7 +940,7 @@ def run(
         complete = True
     finally:
         bar.close()
-        sink.close(records, complete)
+        sink.close(complete)
         report.elapsed = time.monotonic() - started
     return report
 
@@ -843,7 +948,7 @@ def run(
 def _tasks(
     inputs: Sequence[Input],
     config: BatchConfig,
-    previous: Mapping[str, dict[str, Any]],
+    previous: Mapping[str, int],
     emit: Callable[[int, dict[str, Any], bool], None],
 ) -> Iterator[list[Task]]:
     """Groups of tasks still to do; skipped and early-failed inputs are emitted on the way."""
@@ -864,7 +969,7 @@ def _tasks(
         if not isinstance(prepared, Task):
             emit(item.index, prepared, True)
         elif key in previous:
-            emit(item.index, dict(previous[key]), False)
+            emit(item.index, {"key": key}, False)
         else:
             group.append(prepared)
             if len(group) >= config.group_size:
@@ -877,7 +982,7 @@ def _tasks(
 def _execute(
     inputs: Sequence[Input],
     config: BatchConfig,
-    previous: Mapping[str, dict[str, Any]],
+    previous: Mapping[str, int],
     emit: Callable[[int, dict[str, Any], bool], None],
 ) -> None:
     groups = _tasks(inputs, config, previous, emit)

@@ -327,7 +327,7 @@ def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) 
     for i in (2, 0, 1):
         sink.add(i, records[i], True)
     assert [r["key"] for r in lines_of(out)] == ["k2", "k0", "k1"]  # completion order
-    sink.close(records, complete=True)
+    sink.close(complete=True)
     assert [r["key"] for r in lines_of(out)] == ["k0", "k1", "k2"]  # input order
     umask = os.umask(0)
     os.umask(umask)
@@ -513,3 +513,19 @@ def test_output_dir_resume_redoes_only_missing_files(tmp_path: Path, data_dir: P
     assert sorted(out.glob("*.tldr.md")) == files
     journal = lines_of(out / ".summarizer-batch.jsonl")
     assert [r["output"] for r in journal] == [f.name for f in files]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_jsonl_in_any_encoding(tmp_path: Path, data_dir: Path, encoding: str) -> None:
+    text = (data_dir / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
+    text = text.encode("cp1252", errors="replace").decode("cp1252")  # what cp1252 can hold
+    lines = [json.dumps({"id": f"r{i}", "text": text}, ensure_ascii=False) for i in range(2)]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(("\n".join(["", lines[0], "  ", lines[1]]) + "\r\n").encode(encoding))
+    inputs = discover([str(feed)])
+    assert [i.source for i in inputs] == [f"{feed}:2", f"{feed}:4"]
+    result = invoke(str(feed), "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["r0", "r1"]
+    assert records[0]["language"]["code"] == "fr" and records[0]["bullets"]
