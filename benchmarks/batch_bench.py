@@ -2,7 +2,7 @@
 
 Usage (from the project root, after `pip install -e '.[bench]'`):
 
-    python benchmarks/batch_bench.py ../shared/data/orangesum/valid.jsonl [--limit N]
+    python benchmarks/batch_bench.py ../shared/data/orangesum/valid.jsonl [--limit N] [--repeat N]
 
 Prints, in one run, on the same documents:
 - docs/s and peak RSS of `summarizer batch FILE --jobs 1` and `--jobs 2` (each a fresh process,
