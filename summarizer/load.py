@@ -184,8 +184,12 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 def load_path(path: str | os.PathLike[str], *, format: str | None = None) -> Article:
     """Load one article from a file (.txt, .md, .html, or a .json/.jsonl holding one record)."""
-    source = str(path)
-    text = decode_bytes(read_bytes(path), source)
+    return load_bytes(read_bytes(path), source=str(path), format=format)
+
+
+def load_bytes(data: bytes, *, source: str, format: str | None = None) -> Article:
+    """Load one article from a file's bytes; ``source``'s suffix tells the format."""
+    text = decode_bytes(data, source)
     if Path(source).suffix.lower() in JSON_SUFFIXES and format is None:
         return _single_record(text, source)
     return from_text(text, source=source, format=format)
