@@ -43,6 +43,7 @@ from typing import IO, Any
 
 from .errors import InputError, SummarizerError, UsageError
 from .models import Options
+from .render import markdown_section
 
 log = logging.getLogger("summarizer")
 
@@ -468,26 +469,6 @@ def _record_id(task: Task) -> str | None:
 
 
 # --------------------------------------------------------------------------- rendering
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
-    """One article of the Markdown digest: title, source, language, bullets (or the error)."""
-    title = _one_line(record.get("title") or record.get("id") or record.get("source") or "?")
-    meta = [f"Source: {_one_line(record.get('source', ''))}"]
-    language = record.get("language")
-    if isinstance(language, dict) and language.get("code"):
-        meta.append(f"Language: {language['code']}")
-    lines = [f"{'#' * level} {title}", "", "*" + " · ".join(meta) + "*", ""]
-    if "error" in record:
-        lines.append(f"> Error: {_one_line(record['error'])}")
-    else:
-        lines += [f"- {_one_line(b['text'] if isinstance(b, dict) else b)}" for b in
-                  record.get("bullets", [])]  # fmt: skip
-    return "\n".join(lines) + "\n"
 
 
 def json_line(record: Mapping[str, Any]) -> str:

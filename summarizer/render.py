@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import UsageError
@@ -30,16 +31,29 @@ def render_text(summary: Summary) -> str:
 
 
 def render_markdown(summary: Summary) -> str:
-    """Title as a heading, the language, then the bullets."""
-    title = summary.title or summary.source
-    lines = [f"## {title}", ""]
-    meta = f"*Language: {summary.language.code}"
-    if summary.source and summary.source != title:
-        meta += f" · Source: {summary.source}"
-    lines += [meta + "*", ""]
-    if summary.headline:
-        lines += [f"**{summary.headline}**", ""]
-    lines += [f"- {bullet.text}" for bullet in summary.bullets]
+    """Title as a heading, source and language, the headline if any, then the bullets."""
+    return markdown_section(summary.to_dict())
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
+    """One article in Markdown from its JSON record (a summary, or an error record of batch)."""
+    title = _one_line(record.get("title") or record.get("id") or record.get("source") or "?")
+    meta = [f"Source: {_one_line(record.get('source', ''))}"]
+    language = record.get("language")
+    if isinstance(language, dict) and language.get("code"):
+        meta.append(f"Language: {language['code']}")
+    lines = [f"{'#' * level} {title}", "", "*" + " · ".join(meta) + "*", ""]
+    if "error" in record:
+        lines.append(f"> Error: {_one_line(record['error'])}")
+        return "\n".join(lines) + "\n"
+    if record.get("headline"):
+        lines += [f"**{_one_line(record['headline'])}**", ""]
+    lines += [f"- {_one_line(b['text'] if isinstance(b, dict) else b)}" for b in
+              record.get("bullets", [])]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
