@@ -213,3 +213,19 @@ def test_one_line_record_is_read_in_chunks() -> None:
     assert "\n" not in french + english
     assert lang.code == "fr"
     assert dict(lang.shares).keys() == {"fr", "en"}
+
+
+def test_document_shortcut_still_finds_a_quoted_language(data_dir) -> None:  # type: ignore[no-untyped-def]
+    """Paragraphs agreeing with a settled one are checked cheaply; a quoted one is still scored."""
+    from summarizer import language
+
+    text = (data_dir / "mixed-fr-en.txt").read_text(encoding="utf-8")
+    fast = language.detect_document(text)
+    slow_threshold = language.SETTLED_CONFIDENCE
+    try:
+        language.SETTLED_CONFIDENCE = 2.0  # never settled: every paragraph fully scored
+        slow = language.detect_document(text)
+    finally:
+        language.SETTLED_CONFIDENCE = slow_threshold
+    assert fast.code == slow.code == "fr"
+    assert [code for code, _ in fast.shares] == [code for code, _ in slow.shares] == ["fr", "en"]
