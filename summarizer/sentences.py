@@ -97,16 +97,28 @@ def _split_abbreviations(sentence: str, language: str) -> Iterator[tuple[int, in
     but a sentence rarely goes on with a capitalised function word ("Die", "The", "Il"), while a
     new one often opens with one. Initials and dotted abbreviations ("z. B.", "U.S.") and short
     titles ("Dr. Müller") are never split: one or two letters, inner dots or a name follow.
+    Nor is quoted speech, which the segmenter keeps whole on purpose.
     """
     stops = stopwords(language)
     start = 0
     if stops:
         for match in _ABBREVIATION_RE.finditer(sentence):
             following = match.group(2)
-            if following[0].isupper() and not following.isupper() and following.casefold() in stops:
+            if (
+                following[0].isupper()
+                and not following.isupper()
+                and following.casefold() in stops
+                and not _inside_quotation(sentence[start : match.start(1)])
+            ):
                 yield start, match.start(1)
                 start = match.end(1)
     yield start, len(sentence)
+
+
+def _inside_quotation(text: str) -> bool:
+    """True when ``text`` leaves a quotation open: segmenters keep quoted speech whole."""
+    curly = sum(text.count(ch) for ch in "„“”")  # „…“ (German) and “…” (English) both pair up
+    return text.count('"') % 2 == 1 or text.count("«") > text.count("»") or curly % 2 == 1
 
 
 def _unglue(sentence: str) -> Iterator[tuple[int, int]]:

@@ -90,3 +90,9 @@ def test_german_example_article_is_split_after_art(data_dir) -> None:  # type: i
     texts = [s.text for s in split_sentences(doc, "de")]
     assert any(t.endswith("dieser Art.") for t in texts)
     assert any(t.startswith("Die Maschine steht") for t in texts)
+
+
+def test_quoted_speech_is_not_split_after_a_word() -> None:
+    # The segmenter keeps a quotation whole; the abbreviation rule must not cut it open.
+    text = "« Nous le savons depuis des années. Il faut agir », a dit la ministre."
+    assert len(_spans(text, "fr")) == 1
