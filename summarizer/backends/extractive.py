@@ -4,6 +4,7 @@ A linear model over language-neutral features (summarizer.features) ranks senten
 ones among the first k + ``window_extra`` become bullets, with the heuristic backend's redundancy
 control, then are compressed by deletion (summarizer.compress). Bullets come most important
 first, as in a news TL;DR: a reader who stops after one has the main fact.
+Articles with sections or a standfirst go through summarizer.structure instead of the window.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .. import structure
 from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
@@ -78,12 +80,19 @@ class ExtractiveBackend(BaseBackend):
     def rank(self, request: Request, count: int) -> list[int]:
         """Indices of the ``count`` best sentences that do not repeat each other, best first."""
         sentences = request.sentences
-        features = document_features(sentences, request.document.title, request.language.code)
+        document = request.document
+        language = request.language.code
+        features = document_features(sentences, document.title, language)
         scores = linear_scores(features.rows, self.scorer.weights)
+        usable = [is_candidate(s) and starts_well(s) for s in sentences]
+        if structure.is_structured(document):
+            # Sections, not a window of first sentences, say where an article's facts are.
+            bonus = structure.structure_scores(document, sentences, language, usable)
+            scores = [score + extra for score, extra in zip(scores, bonus, strict=True)]
+            section_of = structure.sections(document, sentences)
+            return structure.select_structured(scores, features.vectors, section_of, count, usable)
         window = request.options.bullets + self.scorer.window_extra
-        allowed = [
-            i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(sentences)
-        ]
+        allowed = [i < window and ok for i, ok in enumerate(usable)]
         chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
