@@ -75,12 +75,12 @@ def test_selection_covers_sections_before_repeating_one() -> None:
     assert structure.select_structured(scores, vectors, section_of, 5, [True] * 5)[-1] == 0
 
 
-def test_extractive_covers_sections_headline_is_best() -> None:
+def test_extractive_bullets_in_document_order_headline_is_best() -> None:
     request = _request(SECTIONED)
     backend = backends.get_backend("extractive")
     result = backend.summarize(request)
     indices = [b.sentence for b in result.bullets]
-    assert len(indices) == 3
+    assert indices == sorted(indices) and len(indices) == 3
     # Three sections, three bullets: one from each.
     section_of = structure.sections(request.document, request.sentences)
     assert sorted(section_of[i] for i in indices if i is not None) == [0, 1, 2]

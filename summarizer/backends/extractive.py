@@ -2,8 +2,8 @@
 
 A linear model over language-neutral features (summarizer.features) ranks sentences; the best
 ones among the first k + ``window_extra`` become bullets, with the heuristic backend's redundancy
-control, then are compressed by deletion (summarizer.compress). Bullets come most important
-first, as in a news TL;DR: a reader who stops after one has the main fact.
+control, then are compressed by deletion (summarizer.compress). Bullets keep document order
+(issue 2), so they read as the article does; the headline, when asked for, is the best one.
 Articles with sections or a standfirst go through summarizer.structure instead of the window.
 """
 
@@ -97,7 +97,7 @@ class ExtractiveBackend(BaseBackend):
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
     def summarize(self, request: Request) -> Result:
-        """The best sentences as bullets, most important first; with a headline, the best one."""
+        """The best sentences as bullets in document order; with a headline, the best one."""
         if not request.sentences:
             return Result(())
         options = request.options
@@ -106,8 +106,11 @@ class ExtractiveBackend(BaseBackend):
             # The headline takes the best sentence; the bullets say what it does not.
             best, *rest = self.rank(request, options.bullets + 1)
             headline = make_headline(request.sentences[best].text, language, options)
-            picked = [request.sentences[i] for i in rest]
+            picked = [request.sentences[i] for i in sorted(rest)]
             return Result(make_bullets(picked, language, options), headline=headline)
-        picked = [request.sentences[i] for i in self.rank(request, options.bullets)]
-        first = make_headline(picked[0].text, language, options) if options.headline else None
+        ranked = self.rank(request, options.bullets)
+        first = None
+        if options.headline:
+            first = make_headline(request.sentences[ranked[0]].text, language, options)
+        picked = [request.sentences[i] for i in sorted(ranked)]
         return Result(make_bullets(picked, language, options), headline=first)
