@@ -102,3 +102,11 @@ def test_seed_bullets_reach_the_author_tldr(seed_path: Path) -> None:
     reference = "\n".join(request.document.author_tldr)
     assert len(request.document.author_tldr) == 3
     assert rouge.score(summary, reference)["rouge1"].f1 >= 0.45
+
+
+def test_titled_multi_paragraph_record_without_headings_is_not_structured() -> None:
+    # A feed record: its first paragraph is the lede, which the learned window handles.
+    text = "Acme opened a plant on Monday.\n\nIt employs 300 people.\n\nSales rose by 5%."
+    document = clean(from_text(text, title="Acme opens a plant"))
+    assert document.blocks[0].kind == "standfirst" and len(document.blocks) == 3
+    assert not structure.is_structured(document)
