@@ -374,11 +374,13 @@ _STATE: dict[str, Any] = {}
 def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
     """Load what every article needs (language profiles, the backend) once per process."""
     from . import backends
-    from .pipeline import detect_language
+    from .langmodel import model
 
     _STATE["config"] = config
     if config.options.language is None:
-        detect_language("Warm-up text, long enough for the language detector to load its profiles.")
+        # The profiles only: a warm-up text would be short text, which loads word-frequency
+        # lists that articles never need.
+        model()
     if backend:
         backends.get_backend(config.options.backend, **dict(config.backend_config))
 

@@ -529,3 +529,25 @@ def test_jsonl_in_any_encoding(tmp_path: Path, data_dir: Path, encoding: str) ->
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == ["r0", "r1"]
     assert records[0]["language"]["code"] == "fr" and records[0]["bullets"]
+
+
+def test_batch_of_articles_never_loads_word_frequencies(tmp_path: Path, data_dir: Path) -> None:
+    """Word-frequency lists are for short text; warming up workers must not load them."""
+    records = tmp_path / "in.jsonl"
+    texts = [
+        (data_dir / name).read_text(encoding="utf-8")
+        for name in ("elflyg-sv.txt", "glasfaser-ausbau-de.txt")
+    ]
+    records.write_text(
+        "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts)),
+        encoding="utf-8",
+    )
+    code = (
+        "import sys\n"
+        "from summarizer.batch import batch\n"
+        "from summarizer.pipeline import make_options\n"
+        f"batch([{str(records)!r}], make_options(bullets=2), output={str(tmp_path / 'out.jsonl')!r}, jobs=1)\n"
+        "assert 'wordfreq' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
