@@ -261,9 +261,14 @@ _INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066
 _SPACE_RE = re.compile(r"\s+")
 
 
+_MARKUP_CHARS = frozenset("![*_`<")
+
+
 def _strip_inline(text: str) -> str:
-    for pattern, replacement in _INLINE_PATTERNS:
-        text = pattern.sub(replacement, text)
+    # Most sentences hold no markup at all: skip the patterns rather than run each for nothing.
+    if not _MARKUP_CHARS.isdisjoint(text):
+        for pattern, replacement in _INLINE_PATTERNS:
+            text = pattern.sub(replacement, text)
     return normalize_spaces(text)
 
 

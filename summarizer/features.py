@@ -11,6 +11,7 @@ paragraphs, so their weights could not be learned.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ FEATURES = (
     "parenthesis",
 )
 _QUOTES = frozenset('"«»“”„')
+_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,9 @@ def document_features(
                 float(length < 0.2),
                 central[i] / top,
                 cosine(vectors[i], title_vector) if title_terms else 0.0,
-                float(any(ch.isdigit() for ch in text)),
+                float(_DIGIT_RE.search(text) is not None),
                 capitals[i] - mean_capitals,
-                float(any(ch in _QUOTES for ch in text)),
+                float(not _QUOTES.isdisjoint(text)),
                 float(stripped.endswith(("?", ":", "？", "："))),
                 float("(" in text),
             )

@@ -45,11 +45,15 @@ def centrality(vectors: Sequence[Vector]) -> list[float]:
     total: Counter[str] = Counter()
     for vec in vectors:
         total.update(vec)
+    total_norm2 = sum(v * v for v in total.values())
     scores = []
     for vec in vectors:
-        rest = {t: total[t] - vec.get(t, 0.0) for t in total}
-        norm = math.sqrt(sum(v * v for v in rest.values())) or 1.0
-        scores.append(sum(v * rest.get(t, 0.0) for t, v in vec.items()) / norm)
+        # cos(v, T - v) from v.T, |T|^2 and |v|^2: linear in the sentence, not the vocabulary.
+        dot = sum(v * total[t] for t, v in vec.items())
+        self_norm2 = sum(v * v for v in vec.values())
+        rest_norm2 = total_norm2 - 2 * dot + self_norm2
+        rest_norm = math.sqrt(rest_norm2) if rest_norm2 > 1e-12 else 1.0
+        scores.append((dot - self_norm2) / rest_norm)
     return scores
 
 
