@@ -45,11 +45,16 @@ def centrality(vectors: Sequence[Vector]) -> list[float]:
     total: Counter[str] = Counter()
     for vec in vectors:
         total.update(vec)
+    total_sq = sum(v * v for v in total.values())
     scores = []
     for vec in vectors:
-        rest = {t: total[t] - vec.get(t, 0.0) for t in total}
-        norm = math.sqrt(sum(v * v for v in rest.values())) or 1.0
-        scores.append(sum(v * rest.get(t, 0.0) for t, v in vec.items()) / norm)
+        # rest = total - vec, expanded so each sentence costs its own terms, not the whole
+        # vocabulary: building rest explicitly made long articles quadratic.
+        dot_total = sum(v * total[t] for t, v in vec.items())
+        self_sq = sum(v * v for v in vec.values())
+        rest_sq = total_sq - 2 * dot_total + self_sq
+        norm = math.sqrt(rest_sq) if rest_sq > 1e-12 else 1.0
+        scores.append(max(0.0, dot_total - self_sq) / norm)
     return scores
 
 
