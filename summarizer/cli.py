@@ -33,6 +33,10 @@ def _setup_logging(verbose: bool) -> None:
         stream=sys.stderr,
         force=True,
     )
+    # The HTML extractor's libraries log every page they give up on ("discarding data: None"):
+    # noise next to our own one-line error, so they speak only with -v or on real errors.
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
 
 
 def handle_errors(func: F) -> F:
@@ -128,6 +132,8 @@ def summarize(
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options)
+    for warning in summary.meta.get("warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(render(summary, output_format), nl=False)
 
 

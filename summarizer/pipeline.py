@@ -9,7 +9,7 @@ from typing import Any
 from . import backends, language
 from .backends import Request
 from .clean import clean
-from .errors import UnknownBackendError, UsageError
+from .errors import EmptyInputError, UnknownBackendError, UsageError
 from .load import from_text, load_path
 from .models import UNDETERMINED, Article, Language, Options, Summary
 from .sentences import split_sentences
@@ -45,12 +45,18 @@ def prepare(article: Article, options: Options) -> Request:
         probe = "\n".join(filter(None, [document.title, document.body]))
         lang = language.detect(probe)
     sentences = split_sentences(document, lang.code)
+    if not sentences:
+        # Emoji, numbers or punctuation alone: say so rather than print an empty TL;DR.
+        raise EmptyInputError(f"{document.source}: no sentence with words to summarize")
     return Request(document=document, sentences=sentences, language=lang, options=options)
 
 
 def finish(request: Request, result: backends.Result) -> Summary:
     """Assemble the Summary for one article."""
     document = request.document
+    meta = dict(result.meta)
+    if document.warnings:
+        meta["warnings"] = list(document.warnings)
     return Summary(
         source=document.source,
         title=document.title,
@@ -60,7 +66,7 @@ def finish(request: Request, result: backends.Result) -> Summary:
         options=request.options,
         author_tldr=document.author_tldr,
         id=document.id,
-        meta=dict(result.meta),
+        meta=meta,
     )
 
 
