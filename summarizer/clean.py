@@ -140,7 +140,8 @@ def clean(article: Article) -> Document:
 
     return Document(
         text=article.text,
-        title=title,
+        # One clean line: a title from a record or a page can hold newlines and escapes.
+        title=normalize_spaces(title) or None if title else None,
         blocks=tuple(blocks),
         headings=tuple(headings),
         author_tldr=tuple(item for item in tldr if item),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .clean import normalize_spaces
 from .errors import UsageError
 from .models import Summary
 
@@ -30,11 +31,12 @@ def render_text(summary: Summary) -> str:
 
 def render_markdown(summary: Summary) -> str:
     """Title as a heading, the language, then the bullets."""
-    title = summary.title or summary.source
+    source = normalize_spaces(summary.source)  # a file name may hold newlines and escapes
+    title = summary.title or source
     lines = [f"## {title}", ""]
     meta = f"*Language: {summary.language.code}"
-    if summary.source and summary.source != title:
-        meta += f" · Source: {summary.source}"
+    if source and source != title:
+        meta += f" · Source: {source}"
     lines += [meta + "*", ""]
     lines += [f"- {bullet.text}" for bullet in summary.bullets]
     return "\n".join(lines) + "\n"

@@ -543,3 +543,15 @@ def test_cutting_keeps_combining_marks_with_their_letter() -> None:
 def test_exotic_inputs_keep_their_language(kind: str, code: str, tmp_path: Path) -> None:
     summary = summarizer.summarize_file(CORPUS[kind][0](tmp_path))
     assert summary.language.code == code
+
+
+def test_titles_and_sources_cannot_inject_lines_or_escapes(tmp_path: Path) -> None:
+    record = {"title": "Titre\n## Faux titre\x1b]0;pwned\x07", "text": FR}
+    path = tmp_path / "a\x1b[2Jb\nc.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    code, stdout, _ = _cli("summarize", "-f", "markdown", str(path))
+    assert code == 0
+    assert "\x1b" not in stdout and "\x07" not in stdout
+    assert stdout.startswith("## Titre ## Faux titre]0;pwned\n")
+    assert sum(line.startswith("## ") for line in stdout.splitlines()) == 1
+    assert sum(line.startswith("*Language") for line in stdout.splitlines()) == 1
