@@ -555,3 +555,17 @@ def test_titles_and_sources_cannot_inject_lines_or_escapes(tmp_path: Path) -> No
     assert stdout.startswith("## Titre ## Faux titre]0;pwned\n")
     assert sum(line.startswith("## ") for line in stdout.splitlines()) == 1
     assert sum(line.startswith("*Language") for line in stdout.splitlines()) == 1
+
+
+def write_corpus(folder: Path) -> list[Path]:
+    """Write every kind to ``folder/<kind>/``; return the paths to summarize."""
+    paths = []
+    for kind, (build, _) in CORPUS.items():
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+        paths.append(build(folder / kind))
+    return paths
+
+
+if __name__ == "__main__":  # python tests/test_hostile.py DIR: the corpus, to try by hand
+    for written in write_corpus(Path(sys.argv[1])):
+        print(written)
