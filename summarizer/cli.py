@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, backends
-from .errors import SummarizerError, UsageError
+from .errors import OutputError, SummarizerError, UsageError
 from .render import FORMATS, render
 
 EXIT_OK = 0
@@ -134,7 +134,13 @@ def summarize(
     summary = summarize_article(article, options)
     for warning in summary.meta.get("warnings", ()):
         click.echo(f"warning: {warning}", err=True)
-    click.echo(render(summary, output_format), nl=False)
+    try:
+        click.echo(render(summary, output_format), nl=False)
+        sys.stdout.flush()  # a full disk shows here, not in an ignored error at exit
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write standard output: {exc.strerror or exc}") from exc
 
 
 @cli.command("backends")

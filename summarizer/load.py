@@ -120,6 +120,22 @@ def _guess_bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+def decode_records(data: bytes, source: str = "<bytes>") -> str:
+    """Decode a JSONL (or JSON) file: UTF-8, as JSON requires, unless a BOM says UTF-16/32.
+
+    A bad byte or a stray control character spoils the one record it sits in (that line
+    then fails as invalid JSON or keeps a U+FFFD), never the whole file.
+    """
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise DecodeError(f"{source}: looks like binary data ({kind}), not text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or _guess_bomless_utf16(
+        data
+    ):
+        return decode_bytes(data, source)
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
 def _decode(data: bytes, codec: str, partial: bool) -> str:
     if not partial:
         return data.decode(codec)

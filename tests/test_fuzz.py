@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 import summarizer
@@ -73,8 +73,10 @@ def _check_bullets(summary: Summary, source_text: str) -> None:
 def test_summarize_only_raises_summarizer_errors(text: str, fmt: str | None, bullets: int) -> None:
     try:
         summary = summarizer.summarize(text, format=fmt, bullets=bullets)
-    except SummarizerError:
+    except SummarizerError as exc:
+        event(f"error: {type(exc).__name__}")  # shown by --hypothesis-show-statistics
         return
+    event("summary")
     assert 1 <= len(summary.bullets) <= bullets
     # Offsets and bullets refer to the loaded text: NFC, LF newlines, no BOM.
     _check_bullets(summary, load.normalize_text(text))
@@ -108,8 +110,10 @@ def test_load_and_summarize_arbitrary_bytes(data: bytes, suffix: str) -> None:
     try:
         article = load.load_bytes(data, source=f"fuzz{suffix}")
         summary = summarizer.summarize_article(article)
-    except SummarizerError:
+    except SummarizerError as exc:
+        event(f"error: {type(exc).__name__}")
         return
+    event("summary")
     _check_bullets(summary, article.text)
 
 
@@ -119,13 +123,15 @@ def test_load_arbitrary_text_files(text: str, suffix: str) -> None:
         load.load_bytes(text.encode("utf-8", errors="surrogatepass"), source=f"fuzz{suffix}")
 
 
-html_fragments = st.recursive(
-    st.text(max_size=40) | st.sampled_from(PIECES),
-    lambda inner: st.tuples(
-        st.sampled_from(["p", "div", "article", "h1", "script", "style", "a", "table", "x"]),
-        st.lists(inner, max_size=6),
-    ).map(lambda t: f"<{t[0]}>" + "".join(t[1]) + f"</{t[0]}>"),
-    max_leaves=40,
+TAGS = ["p", "div", "article", "h1", "script", "style", "a", "table", "x"]
+html_fragments: st.SearchStrategy[str] = st.deferred(
+    lambda: (
+        st.text(max_size=40)
+        | st.sampled_from(PIECES)
+        | st.tuples(st.sampled_from(TAGS), st.lists(html_fragments, max_size=4)).map(
+            lambda t: f"<{t[0]}>" + "".join(t[1]) + f"</{t[0]}>"
+        )
+    )
 )
 
 
@@ -138,10 +144,16 @@ def test_html_parses_or_fails_cleanly(fragment: str) -> None:
     assert summary.bullets
 
 
-json_values: st.SearchStrategy[Any] = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=20,
+json_values: st.SearchStrategy[Any] = st.deferred(
+    lambda: (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text()
+        | st.lists(json_values, max_size=4)
+        | st.dictionaries(st.text(max_size=8), json_values, max_size=4)
+    )
 )
 records = st.one_of(
     json_values,

@@ -11,11 +11,9 @@ import gzip
 import json
 import os
 import re
-import signal
 import struct
 import subprocess
 import sys
-import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +25,7 @@ import summarizer
 from summarizer import load, sentences
 from summarizer.backends.heuristic import centrality, tfidf_vectors
 from summarizer.cli import cli
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import DecodeError, InputError, SummarizerError
 
 DATA = Path(__file__).parent / "data"
 FR = (DATA / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
@@ -366,26 +364,44 @@ def test_corpus_through_the_library(kind: str, tmp_path: Path) -> None:
     assert summary.bullets
 
 
+# Runs the CLI and reports the peak RSS of the process itself (VmHWM): the rusage of a child
+# would include the pytest process it was forked from, which the exec does not reset.
+_MEASURED_CLI = """
+import atexit, sys
+
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write(f"peak-rss-kib: {line.split()[1]}\\n")
+
+atexit.register(peak)
+sys.argv[0] = "summarizer"
+from summarizer.cli import main
+main()
+"""
+
+
 def _run_measured(path: Path, folder: Path, timeout: float = 120) -> tuple[int, str, str, int]:
     """Run ``summarizer summarize -f json PATH`` in a child; exit code, output, peak RSS (KiB)."""
     out, err = folder / "stdout", folder / "stderr"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "summarizer", "summarize", "-f", "json", str(path)],
+            [sys.executable, "-c", _MEASURED_CLI, "summarize", "-f", "json", str(path)],
             stdout=stdout,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
         )
-        timer = threading.Timer(timeout, child.kill)  # a hang fails the test instead of CI
-        timer.start()
         try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            timer.cancel()
-    code = os.waitstatus_to_exitcode(status)
-    child.returncode = code
-    assert code != -signal.SIGKILL, f"{path.name}: still running after {timeout} s"
-    return code, out.read_text("utf-8"), err.read_text("utf-8"), usage.ru_maxrss
+            child.wait(timeout=timeout)  # a hang fails the test instead of CI
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            pytest.fail(f"{path.name}: still running after {timeout} s")
+    lines = err.read_text("utf-8").splitlines()
+    peaks = [int(line.split()[1]) for line in lines if line.startswith("peak-rss-kib: ")]
+    errors = "".join(line + "\n" for line in lines if not line.startswith("peak-rss-kib: "))
+    return child.returncode, out.read_text("utf-8"), errors, peaks[0] if peaks else 0
 
 
 @pytest.mark.parametrize("kind", sorted(SLOW | {"fifo-without-writer"}))
@@ -569,3 +585,31 @@ def write_corpus(folder: Path) -> list[Path]:
 if __name__ == "__main__":  # python tests/test_hostile.py DIR: the corpus, to try by hand
     for written in write_corpus(Path(sys.argv[1])):
         print(written)
+
+
+def test_full_disk_on_stdout_is_a_clean_error() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "summarizer", "summarize", str(DATA / "elflyg-sv.txt")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "error: cannot write standard output: No space left on device\n"
+
+
+def test_records_file_decoding_spoils_one_line_not_the_file() -> None:
+    data = b'{"id": 1, "text": "caf\xc3\xa9"}\n\x00\x01\x02\n{"id": 3, "text": "bad \xff byte"}\n'
+    lines = load.decode_records(data, "feed.jsonl").splitlines()
+    assert (
+        lines[0] == '{"id": 1, "text": "café"}'
+        and lines[2] == '{"id": 3, "text": "bad \ufffd byte"}'
+    )
+    assert load.decode_records(b"\xef\xbb\xbf{}", "x") == "{}"
+    assert load.decode_records('{"a": "é"}'.encode("utf-16"), "x") == '{"a": "é"}'
+    with pytest.raises(DecodeError, match="gzip"):
+        load.decode_records(gzip.compress(b"{}"), "feed.jsonl")
