@@ -81,6 +81,10 @@ def common_options(func: F) -> F:
             help="ISO 639-1 code of the article's language; skips detection.",
         ),
         click.option(
+            "--languages", metavar="CODES",
+            help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
+        ),
+        click.option(
             "-b", "--backend", type=click.Choice(backends.available()),
             default=backends.DEFAULT_BACKEND, show_default=True,
             help="Summarization backend.",
@@ -89,11 +93,52 @@ def common_options(func: F) -> F:
             "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
             help="Longest bullet, in words (0: no cap).",
         ),
+        click.option(
+            "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
+            help="Hugging Face model id or local folder (transformers backend).",
+        ),
+        click.option(
+            "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
+            show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
+        ),
+        click.option(
+            "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
+            help="Texts the model generates for at once.",
+        ),
+        click.option(
+            "--strict", is_flag=True,
+            help="Drop generated bullets with a number or name not in the article; "
+            "fill with extractive ones.",
+        ),
+        click.option(
+            "--prompt-file", type=click.Path(dir_okay=False),
+            help="Prompt template for chat models ({bullets} {language} {article}).",
+        ),
+        click.option(
+            "--trust-remote-code", is_flag=True,
+            help="Let the model run code from its repository (off unless given).",
+        ),
         click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
     ]  # fmt: skip
+    func = _collect_backend_config(func)
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+_BACKEND_OPTIONS = ("model", "device", "batch_size", "strict", "prompt_file", "trust_remote_code")
+
+
+def _collect_backend_config(func: F) -> F:
+    """Fold the backend options into one ``backend_config`` argument for the chosen backend."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name, None) for name in _BACKEND_OPTIONS}
+        kwargs["backend_config"] = backends.config_for(kwargs.get("backend") or "", **values)
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,18 +165,26 @@ def summarize(
     output_format: str,
     bullets: int,
     language: str | None,
+    languages: str | None,
     backend: str,
     max_words: int,
     verbose: bool,
+    backend_config: dict[str, Any],
 ) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
     from .pipeline import make_options, summarize_article
 
-    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        max_words=max_words,
+        languages=languages,
+    )
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
-    summary = summarize_article(article, options)
+    summary = summarize_article(article, options, **backend_config)
     for warning in summary.meta.get("warnings", ()):
         click.echo(f"warning: {warning}", err=True)
     try:
@@ -141,6 +194,53 @@ def summarize(
         raise
     except OSError as exc:
         raise OutputError(f"cannot write standard output: {exc.strerror or exc}") from exc
+
+
+@cli.command()
+@click.argument("sources", metavar="PATH...", nargs=-1, required=True)
+@click.option(
+    "-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="text: tab-separated PATH, code, confidence, shares; json: JSON Lines.",
+)  # fmt: skip
+@click.option(
+    "--languages", metavar="CODES",
+    help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
+)  # fmt: skip
+@click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks.")
+@handle_errors
+def detect(
+    sources: tuple[str, ...], output_format: str, languages: str | None, verbose: bool
+) -> None:
+    """Detect the language of articles (files, or - for stdin); shares for mixed documents.
+
+    \b
+    Prints "und" when the language cannot be told with confidence (empty input included).
+    Exit code 1 when some input could not be read (the others are still reported).
+    """
+    from .errors import EmptyInputError
+    from .language import parse_languages
+    from .load import load_path, load_stdin
+    from .models import UNDETERMINED, Language
+    from .pipeline import detect_article
+    from .render import language_line
+
+    candidates = parse_languages(languages)
+    failed = 0
+    for source in sources:
+        try:
+            article = load_stdin() if source == "-" else load_path(source)
+            found = detect_article(article, candidates)
+        except EmptyInputError:
+            found = Language(UNDETERMINED, 0.0)  # nothing to read is no language, not a failure
+        except SummarizerError as exc:
+            if isinstance(exc, UsageError):
+                raise
+            failed += 1
+            click.echo(f"error: {source}: {exc}", err=True)
+            continue
+        click.echo(language_line(source, found, output_format))
+    if failed:
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command("backends")

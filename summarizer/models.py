@@ -67,11 +67,20 @@ class Language:
     code: str
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    # Mixed documents only: every language covering a noticeable share of the text, main first.
+    shares: tuple[tuple[str, float], ...] = ()
 
     @property
     def known(self) -> bool:
         """False when the language could not be determined."""
         return self.code != UNDETERMINED
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; ``shares`` only for mixed-language documents."""
+        data: dict[str, Any] = {"code": self.code, "confidence": round(self.confidence, 4)}
+        if self.shares:
+            data["shares"] = {code: round(share, 4) for code, share in self.shares}
+        return data
 
 
 @dataclass(frozen=True)
@@ -117,15 +126,19 @@ class Options:
     backend: str = "heuristic"
     language: str | None = None
     max_words: int = 30
+    languages: tuple[str, ...] | None = None  # candidate languages for detection; None: all
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {
+        data: dict[str, Any] = {
             "bullets": self.bullets,
             "backend": self.backend,
             "language": self.language,
             "max_words": self.max_words,
         }
+        if self.languages is not None:
+            data["languages"] = list(self.languages)
+        return data
 
 
 @dataclass(frozen=True)
@@ -147,10 +160,7 @@ class Summary:
         data: dict[str, Any] = {
             "source": self.source,
             "title": self.title,
-            "language": {
-                "code": self.language.code,
-                "confidence": round(self.language.confidence, 4),
-            },
+            "language": self.language.to_dict(),
             "bullets": [bullet.to_dict() for bullet in self.bullets],
             "author_tldr": list(self.author_tldr),
             "backend": self.backend,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import backends, language
+from . import language as language_stage  # for functions whose `language` parameter shadows it
 from .backends import Request
 from .clean import clean
 from .errors import EmptyInputError, UnknownBackendError, UsageError
@@ -21,6 +22,7 @@ def make_options(
     backend: str | None = None,
     language: str | None = None,
     max_words: int = 30,
+    languages: str | Sequence[str] | None = None,
 ) -> Options:
     """Validated Options."""
     if bullets < 1:
@@ -32,7 +34,13 @@ def make_options(
         raise UnknownBackendError(
             f"unknown backend {name!r}; available: {', '.join(backends.available())}"
         )
-    return Options(bullets=bullets, backend=name, language=language, max_words=max_words)
+    return Options(
+        bullets=bullets,
+        backend=name,
+        language=language,
+        max_words=max_words,
+        languages=language_stage.parse_languages(languages),
+    )
 
 
 def prepare(article: Article, options: Options) -> Request:
@@ -42,8 +50,7 @@ def prepare(article: Article, options: Options) -> Request:
     if stated:
         lang = language.given(stated)
     else:
-        probe = "\n".join(filter(None, [document.title, document.body]))
-        lang = language.detect(probe)
+        lang = language.detect_document(document.body, document.title, options.languages)
     sentences = split_sentences(document, lang.code)
     if not sentences:
         # Emoji, numbers or punctuation alone: say so rather than print an empty TL;DR.
@@ -98,10 +105,17 @@ def summarize(
     max_words: int = 30,
     source: str = "<text>",
     format: str | None = None,
+    languages: str | Sequence[str] | None = None,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
-    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        max_words=max_words,
+        languages=languages,
+    )
     article = from_text(text, source=source, format=format, title=title)
     return summarize_article(article, options, **backend_config)
 
@@ -113,13 +127,37 @@ def summarize_file(
     language: str | None = None,
     backend: str | None = None,
     max_words: int = 30,
+    languages: str | Sequence[str] | None = None,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
-    options = make_options(bullets=bullets, backend=backend, language=language, max_words=max_words)
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        max_words=max_words,
+        languages=languages,
+    )
     return summarize_article(load_path(path), options, **backend_config)
 
 
-def detect_language(text: str) -> Language:
-    """Detect the language of a text (``und`` when it cannot be told)."""
-    return language.detect(text) if text.strip() else Language(UNDETERMINED, 0.0)
+def detect_language(text: str, languages: str | Sequence[str] | None = None) -> Language:
+    """Detect the language of a text (``und`` when it cannot be told); shares when mixed."""
+    if not text.strip():
+        return Language(UNDETERMINED, 0.0)
+    return language.detect_document(text, None, language.parse_languages(languages))
+
+
+def detect_article(article: Article, languages: str | Sequence[str] | None = None) -> Language:
+    """Detect the language of a loaded article from its title and body, as summarizing does."""
+    document = clean(article)
+    return language.detect_document(
+        document.body, document.title, language.parse_languages(languages)
+    )
+
+
+def detect_file(
+    path: str | os.PathLike[str], languages: str | Sequence[str] | None = None
+) -> Language:
+    """Detect the language of an article file (any format ``summarize_file`` reads)."""
+    return detect_article(load_path(path), languages)

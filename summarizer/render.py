@@ -7,7 +7,7 @@ from typing import Any
 
 from .clean import normalize_spaces
 from .errors import UsageError
-from .models import Summary
+from .models import Language, Summary
 
 FORMATS = ("text", "markdown", "json")
 
@@ -45,3 +45,12 @@ def render_markdown(summary: Summary) -> str:
 def to_json(data: Any) -> str:
     """Stable JSON: UTF-8 characters kept, indented, newline-terminated."""
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def language_line(source: str, language: Language, format: str = "text") -> str:
+    """One detection result: tab-separated text or a one-line JSON object."""
+    data = {"source": source, **language.to_dict()}
+    if format == "json":
+        return json.dumps(data, ensure_ascii=False)
+    shares = ",".join(f"{code}:{share:.2f}" for code, share in language.shares)
+    return "\t".join([source, language.code, f"{language.confidence:.4f}", shares]).rstrip("\t")

@@ -41,3 +41,32 @@ def test_select_diverse_fills_up_to_k() -> None:
     vectors = tfidf_vectors([["a", "b"], ["a", "b"], ["a", "b"]])
     assert cosine(vectors[0], vectors[1]) == pytest.approx(1.0)
     assert select_diverse([3.0, 2.0, 1.0], vectors, 2, [True] * 3) == [0, 1]
+
+
+def test_extractive_path_never_imports_torch(seed_path: object) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from summarizer import summarize_file\n"
+        "from summarizer.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        f"summarize_file({str(seed_path)!r})\n"
+        f"assert CliRunner().invoke(cli, ['summarize', {str(seed_path)!r}]).exit_code == 0\n"
+        "heavy = {'torch', 'transformers', 'tokenizers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_config_for_keeps_only_what_a_backend_takes() -> None:
+    values = {"model": "m", "device": "cpu", "strict": False, "batch_size": None}
+    assert backends.config_for("lead", **values) == {}
+    assert backends.config_for("transformers", **values) == {
+        "model": "m",
+        "device": "cpu",
+        "strict": False,
+    }

@@ -78,3 +78,61 @@ def test_python_m_help_is_light() -> None:
         [sys.executable, "-m", "summarizer", "--help"], capture_output=True, text=True, check=True
     )
     assert "summarize" in help_out.stdout and "Exit codes" in help_out.stdout
+
+
+def test_detect_text_and_json(data_dir: Path) -> None:
+    mixed = str(data_dir / "mixed-fr-en.txt")
+    english = str(data_dir / "battery-recycling-en.txt")
+    result = run("detect", mixed, english)
+    assert result.exit_code == 0, result.output
+    first, second = (line.split("\t") for line in result.stdout.splitlines())
+    assert first[0] == mixed and first[1] == "fr" and first[3].startswith("fr:")
+    assert "en:" in first[3]
+    assert second[:2] == [english, "en"] and len(second) == 3
+    result = run("detect", mixed, "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["source"] == mixed and data["code"] == "fr"
+    assert set(data["shares"]) == {"fr", "en"}
+
+
+def test_detect_stdin_und_and_languages() -> None:
+    for text in ("12:45\n", "ok", "🙂🙂\n", ""):
+        result = run("detect", "-", input=text)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.split("\t")[1:3] == ["und", "0.0000\n"]
+    result = run("detect", "-", "--languages", "fr,de", input="Die Bahn streicht Verbindungen\n")
+    assert result.stdout.split("\t")[1] == "de"
+
+
+def test_detect_bad_languages_is_usage_error(data_dir: Path) -> None:
+    result = run("detect", str(data_dir / "one-sentence-en.txt"), "--languages", "fr,xx")
+    assert result.exit_code == 2
+    assert "xx" in result.output and "valid codes:" in result.output and "fr" in result.output
+
+
+def test_detect_keeps_going_past_a_bad_file(data_dir: Path, tmp_path: Path) -> None:
+    good = str(data_dir / "elflyg-sv.txt")
+    result = run("detect", str(tmp_path / "missing.txt"), good)
+    assert result.exit_code == 1
+    assert result.stdout.split("\t")[:2] == [good, "sv"]
+    assert "missing.txt" in result.stderr
+
+
+def test_summarize_languages_option(data_dir: Path) -> None:
+    path = str(data_dir / "fietsdeelsysteem-nl.txt")
+    result = run("summarize", path, "--languages", "nl,de", "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["language"]["code"] == "nl" and data["options"]["languages"] == ["nl", "de"]
+    assert run("summarize", path, "--languages", "zz").exit_code == 2
+
+
+def test_model_options_do_not_reach_extractive_backends(seed_path: Path) -> None:
+    result = run("summarize", str(seed_path), "-b", "lead", "--model", "x/y", "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_transformers_backend_needs_a_model(seed_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SUMMARIZER_MODEL", raising=False)
+    result = run("summarize", str(seed_path), "-b", "transformers")
+    assert result.exit_code == 2 and "--model" in result.output

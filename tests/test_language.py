@@ -1,8 +1,21 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 
-from summarizer.language import detect, given, supported_languages
+from summarizer import language
+from summarizer.errors import UsageError
+from summarizer.language import (
+    detect,
+    detect_document,
+    given,
+    parse_languages,
+    supported_languages,
+)
+
+SEVEN = ("fr", "en", "de", "es", "it", "pt", "nl")
 
 
 @pytest.mark.parametrize(
@@ -22,24 +35,181 @@ from summarizer.language import detect, given, supported_languages
         ("elflyg-sv.txt", "sv"),
     ],
 )
-def test_detects_article_language(data_dir, name: str, code: str) -> None:  # type: ignore[no-untyped-def]
-    lang = detect((data_dir / name).read_text(encoding="utf-8"))
-    assert lang.code == code
-    assert lang.confidence > 0.9
+def test_detects_article_language(data_dir: Path, name: str, code: str) -> None:
+    text = (data_dir / name).read_text(encoding="utf-8")
+    for lang in (detect(text), detect_document(text)):
+        assert lang.code == code
+        assert lang.confidence > 0.9
+        assert lang.shares == ()
+
+
+# Titles and teasers written for these tests (not taken from any benchmark data).
+SHORT_TEXTS = [
+    ("Le Sénat adopte la loi sur la réparabilité", "fr"),
+    ("Nouvelle hausse du prix de l'électricité", "fr"),
+    ("Apple delays its new headset until spring", "en"),
+    ("Why your phone battery drains overnight", "en"),
+    ("Bahn streicht Verbindungen nach Sturmschäden", "de"),
+    ("Wirtschaftsministerium", "de"),
+    ("El Gobierno aprueba el nuevo plan de vivienda", "es"),
+    ("La banca italiana punta sull'intelligenza artificiale", "it"),
+    ("Governo aprova novas regras para o trabalho remoto", "pt"),
+    ("Gemeente wil minder auto's in het centrum", "nl"),
+    ("Rząd przyjął nowy budżet na przyszły rok", "pl"),
+    ("Regeringen vill bygga fler laddstolpar", "sv"),
+    ("Правительство утвердило новый бюджет", "ru"),
+    ("新しいスマートフォンが発売されました", "ja"),
+    ("电动汽车销量再创新高", "zh"),
+    ("새로운 스마트폰이 출시되었습니다", "ko"),
+    ("Η κυβέρνηση ανακοίνωσε νέα μέτρα", "el"),
+    ("الحكومة تعلن عن خطة جديدة للطاقة", "ar"),
+    ("सरकार ने नई शिक्षा नीति (National Education Policy) की घोषणा की", "hi"),
+    ("ગુજરાત", "gu"),
+    ("火", "zh"),
+    ("カ", "ja"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), SHORT_TEXTS)
+def test_short_texts(text: str, code: str) -> None:
+    assert detect(text).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("fietsen huren", "nl"),
+        ("schnelles Internet", "de"),
+        ("the weather", "en"),
+        ("sans frais", "fr"),
+        ("muy pronto", "es"),
+        ("grazie mille", "it"),
+        ("muito obrigado", "pt"),
+    ],
+)
+def test_word_pairs_with_candidates(text: str, code: str) -> None:
+    assert detect(text, SEVEN).code == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "ok", "OK", "12:45", "🙂🙂", "🙂🙂🙂", "a", "-- 42 --", "haha", "zzz", "www"],
+)
+def test_undetermined(text: str) -> None:
+    lang = detect(text)
+    assert lang.code == "und"
+    assert not lang.known
+
+
+def test_low_confidence_is_und() -> None:
+    # Letters that no language favours: no answer rather than a guess, with the best odds kept.
+    lang = detect("xqz")
+    assert lang.code == "und"
+    assert 0.0 < lang.confidence < language.MIN_CONFIDENCE
+    assert len(lang.alternatives) == 3
 
 
 def test_detection_is_deterministic() -> None:
     text = "Ce texte est court mais il est en français, ou presque."
-    results = {detect(text) for _ in range(5)}
-    assert len(results) == 1
+    assert len({detect(text) for _ in range(5)}) == 1
+    long_text = text * 20
+    assert len({detect(long_text) for _ in range(3)}) == 1
 
 
-@pytest.mark.parametrize("text", ["", "   ", "12:45", "🙂🙂🙂", "a"])
-def test_undetermined(text: str) -> None:
-    assert detect(text).code == "und"
-    assert not detect(text).known
+def test_thread_safe_and_same_as_sequential(data_dir: Path) -> None:
+    texts = [text for text, _ in SHORT_TEXTS] + [
+        path.read_text(encoding="utf-8") for path in sorted(data_dir.glob("*.txt"))
+    ]
+    sequential = [detect(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(detect, texts * 3))
+    assert threaded == sequential * 3
+
+
+def test_candidates_restrict_the_answer() -> None:
+    text = "Bahn streicht Verbindungen nach Sturmschäden"
+    assert detect(text, ("fr", "en")).code in {"fr", "en", "und"}
+    assert detect(text, ("de", "nl")).code == "de"
+    # A script none of the candidates is written in.
+    assert detect("Правительство утвердило новый бюджет", ("fr", "en")).code == "und"
+
+
+def test_restriction_does_not_leak_into_later_calls(data_dir: Path) -> None:
+    text = (data_dir / "glasfaser-ausbau-de.txt").read_text(encoding="utf-8")
+    before = detect(text)
+    assert detect(text, ("fr", "en")).code in {"fr", "en", "und"}
+    assert detect(text) == before
+
+
+def test_parse_languages() -> None:
+    assert parse_languages(None) is None
+    assert parse_languages("FR, en,fr") == ("fr", "en")
+    assert parse_languages(["de", "zh-CN"]) == ("de", "zh")
+    assert parse_languages("") is None
+    with pytest.raises(UsageError, match=r"xx.*valid codes: af, ar"):
+        parse_languages("fr,xx")
+
+
+def test_mixed_document(data_dir: Path) -> None:
+    text = (data_dir / "mixed-fr-en.txt").read_text(encoding="utf-8")
+    lang = detect_document(text)
+    assert lang.code == "fr"
+    shares = dict(lang.shares)
+    assert set(shares) == {"fr", "en"}
+    assert shares["fr"] > shares["en"] > 0.2
+    assert abs(sum(shares.values()) - 1.0) < 1e-9
+    assert lang.shares[0][0] == "fr"
+
+
+def test_mixed_document_main_language_by_length() -> None:
+    english = (
+        "The regional council approved the budget for the new tram line on Tuesday evening. "
+        "Construction should start next spring and the first trams are expected in 2029. "
+    )
+    french = "Le conseil régional a voté le budget de la nouvelle ligne de tramway mardi soir."
+    lang = detect_document(f"{french}\n{english}\n{english}")
+    assert lang.code == "en"
+    assert dict(lang.shares).keys() == {"en", "fr"}
+
+
+def test_title_counts_with_the_body() -> None:
+    body = "Das Projekt soll im kommenden Jahr beginnen und drei Jahre dauern."
+    lang = detect_document(body, title="Neue Brücke für Köln")
+    assert lang.code == "de" and lang.shares == ()
+
+
+def test_long_documents_read_a_bounded_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = language._detect
+
+    def counting(sample: str, languages: object, sampled: bool, margin: float) -> object:
+        calls.append(len(sample))
+        return real(sample, languages, sampled, margin)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(language, "_detect", counting)
+    paragraph = "Les opérateurs déploient la fibre optique dans les villages de la région. " * 3
+    lang = detect_document("\n".join([paragraph] * 200))
+    assert lang.code == "fr"
+    assert len(calls) <= language.MAX_PARAGRAPHS
+    assert max(calls) <= language.PARAGRAPH_CHARS
 
 
 def test_given_language_and_codes() -> None:
     assert given("FR").code == "fr"
     assert "zh" in supported_languages() and "zh-cn" not in supported_languages()
+    assert {"fr", "en", "de", "ja", "ko", "ar"} <= set(supported_languages())
+
+
+def test_one_line_record_is_read_in_chunks() -> None:
+    french = (
+        "La région a présenté mardi son plan pour équiper les lycées de panneaux solaires, "
+        "un projet qui doit réduire la facture d'électricité des établissements de moitié. "
+    ) * 6
+    english = (
+        "The company said the new panels would be installed during the summer holidays, "
+        "when the schools are closed and the roofs can be reached safely by the crews. "
+    ) * 4
+    lang = detect_document(french + english)
+    assert "\n" not in french + english
+    assert lang.code == "fr"
+    assert dict(lang.shares).keys() == {"fr", "en"}

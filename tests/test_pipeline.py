@@ -79,3 +79,37 @@ def test_bad_arguments() -> None:
 def test_to_dict_is_json_ready() -> None:
     data = summarize("Hello there. General Kenobi speaks now.", bullets=1).to_dict()
     assert data["options"]["bullets"] == 1 and data["backend"] == "heuristic"
+
+
+def test_mixed_article_reports_shares(data_dir: Path) -> None:
+    summary = summarize_file(data_dir / "mixed-fr-en.txt")
+    assert summary.language.code == "fr"
+    assert dict(summary.language.shares).keys() == {"fr", "en"}
+    data = summary.to_dict()["language"]
+    assert data["code"] == "fr" and set(data["shares"]) == {"fr", "en"}
+    assert (
+        "shares" not in summarize_file(data_dir / "battery-recycling-en.txt").to_dict()["language"]
+    )
+
+
+def test_candidate_languages_option(data_dir: Path) -> None:
+    text = (data_dir / "fietsdeelsysteem-nl.txt").read_text(encoding="utf-8")
+    summary = summarize(text, languages="de,en")
+    assert summary.language.code in {"de", "en", "und"}
+    assert summary.options.languages == ("de", "en")
+    assert summary.to_dict()["options"]["languages"] == ["de", "en"]
+    assert summarize(text, languages=["nl", "de"]).language.code == "nl"
+    assert "languages" not in summarize(text).to_dict()["options"]
+    with pytest.raises(UsageError, match="unknown language code"):
+        summarize(text, languages="nl,klingon")
+
+
+def test_detect_language_api(data_dir: Path) -> None:
+    from summarizer import detect_language
+    from summarizer.pipeline import detect_file
+
+    assert detect_language("").code == "und"
+    assert detect_language("Wirtschaftsministerium").code == "de"
+    assert detect_language("the house", languages=["fr", "en"]).code == "en"
+    assert detect_file(data_dir / "article-fr.html").code == "fr"
+    assert detect_file(data_dir / "mixed-fr-en.txt").shares[0][0] == "fr"

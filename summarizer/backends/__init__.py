@@ -66,6 +66,7 @@ class BaseBackend:
 class _Entry:
     target: str  # "module:factory", imported on first use
     description: str
+    config: tuple[str, ...] = ()  # keyword arguments the factory takes
 
 
 _REGISTRY: dict[str, _Entry] = {
@@ -77,14 +78,29 @@ _REGISTRY: dict[str, _Entry] = {
         "summarizer.backends.lead:LeadBackend",
         "extractive baseline; the first N sentences",
     ),
+    "transformers": _Entry(
+        "summarizer.backends.transformers:TransformersBackend",
+        "abstractive; a Hugging Face seq2seq or chat model (--model), needs the transformers extra",
+        ("model", "device", "batch_size", "strict", "trust_remote_code", "prompt", "prompt_file"),
+    ),
 }
 DEFAULT_BACKEND = "heuristic"
 _instances: dict[tuple[str, tuple[tuple[str, Any], ...]], Backend] = {}
 
 
-def register(name: str, target: str, description: str = "") -> None:
-    """Register a backend factory (``"module:callable"``) under ``name``."""
-    _REGISTRY[name] = _Entry(target, description)
+def register(name: str, target: str, description: str = "", config: tuple[str, ...] = ()) -> None:
+    """Register a backend factory (``"module:callable"``) taking the ``config`` keywords."""
+    _REGISTRY[name] = _Entry(target, description, config)
+
+
+def config_for(name: str, **values: Any) -> dict[str, Any]:
+    """The subset of ``values`` that backend ``name`` takes (None values left out).
+
+    Front ends collect every backend's options; each backend receives only its own.
+    """
+    entry = _REGISTRY.get(name)
+    accepted = entry.config if entry is not None else ()
+    return {key: value for key, value in values.items() if key in accepted and value is not None}
 
 
 def available() -> list[str]:
