@@ -613,3 +613,33 @@ def test_records_file_decoding_spoils_one_line_not_the_file() -> None:
     assert load.decode_records('{"a": "é"}'.encode("utf-16"), "x") == '{"a": "é"}'
     with pytest.raises(DecodeError, match="gzip"):
         load.decode_records(gzip.compress(b"{}"), "feed.jsonl")
+
+
+@pytest.mark.parametrize(("flag", "expected"), [((), False), (("--trust-remote-code",), True)])
+def test_models_never_run_remote_code_unless_asked(
+    flag: tuple[str, ...], expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the CLI hands the transformers backend (no torch needed: the backend is stubbed)."""
+    from summarizer import backends
+    from summarizer.backends.lead import LeadBackend
+
+    seen: list[dict[str, object]] = []
+
+    def stub(name: str, **config: object) -> LeadBackend:
+        seen.append({"name": name, **config})
+        return LeadBackend()
+
+    monkeypatch.setattr(backends, "get_backend", stub)
+    args = [
+        "summarize",
+        "-b",
+        "transformers",
+        "--model",
+        "some/model",
+        *flag,
+        str(DATA / "elflyg-sv.txt"),
+    ]
+    code, _, stderr = _cli(*args)
+    assert code == 0, stderr
+    assert seen and all(call["name"] == "transformers" for call in seen)
+    assert all(call.get("trust_remote_code", False) is expected for call in seen)
