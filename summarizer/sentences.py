@@ -94,11 +94,15 @@ def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             cut -= 1
         if not text[cut - 1].isspace():
             # No space (CJK, one endless token): cut anywhere but inside a combined character.
+            # The walk back is short: a run of thousands of combining marks ("Zalgo" text)
+            # must not make every piece one character long, and the loop quadratic.
             cut = limit
-            while cut > start + 1 and (
+            while cut > limit - 32 and (
                 unicodedata.combining(text[cut]) or text[cut] in "\u200d\ufe0e\ufe0f"
             ):
                 cut -= 1
+            if cut == limit - 32:
+                cut = limit
         piece_end = cut
         while piece_end > start and text[piece_end - 1].isspace():
             piece_end -= 1

@@ -193,6 +193,16 @@ CORPUS: dict[str, tuple[Builder, str | None]] = {
         _built("zh.txt", lambda: "".join(ch for ch in ZH if ch.isalnum()) * 40),
         OK,
     ),
+    # Was quadratic: every piece cut to one character (300 kB took minutes).
+    "combining-marks-zalgo": (
+        _built("zalgo.txt", lambda: "Texte " + "e\u0301\u0302\u0303" * 100_000),
+        OK,
+    ),
+    "emoji-zwj-sequences": (
+        _built("family.txt", lambda: "👩\u200d👩\u200d👧 " * 50_000),
+        "no sentence",
+    ),
+    "initials-only": (_built("initials.txt", lambda: "a. " * 100_000), OK),
     "emoji-only": (_file("emoji.txt", "😀😃😄 🎉🎉 👍\n🚀🚀🚀"), "no sentence"),
     "numbers-only": (_file("numbers.txt", "12 345 67,8\n3.14 2.71 42\n"), "no sentence"),
     "punctuation-only": (_file("punct.txt", "... !!! ??? — ;;; ::"), "no sentence"),
