@@ -33,10 +33,10 @@ def _setup_logging(verbose: bool) -> None:
         stream=sys.stderr,
         force=True,
     )
-    # The HTML extractor's libraries log every page they give up on ("discarding data: None"):
-    # noise next to our own one-line error, so they speak only with -v or on real errors.
+    # The HTML extractor's libraries log every page they give up on ("discarding data: None",
+    # "lxml parsing failed"): noise next to our own one-line error, so only -v shows them.
     for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
 def handle_errors(func: F) -> F:

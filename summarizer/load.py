@@ -219,7 +219,12 @@ def from_text(
     fmt = format or detect_format(source, text)
     if fmt == "html":
         text = _bound_html(text, notes)
-        extracted_title, text = extract_html(normalize_text(text), source=source, url=url)
+        try:
+            extracted_title, text = extract_html(normalize_text(text), source=source, url=url)
+        except EmptyInputError as exc:
+            if notes:  # the article may lie past the part that was parsed
+                raise EmptyInputError(f"{exc} ({notes[-1]})") from exc
+            raise
         title = title or extracted_title
         fmt = "text"
     text = normalize_text(_bound_text(text, notes))
@@ -256,6 +261,9 @@ _BULK_CLOSE_RE = {
     for tag in ("script", "style", "svg", "template", "noscript")
 }
 _COMMENT_CLOSE_RE = re.compile("-->")
+# Attribute values this long are data (inline state, images), never article text. A scan stops
+# at the next quote, so scans never overlap: linear time.
+_HUGE_ATTRIBUTE_RE = re.compile(r'=\s*"[^"]{10000,}"' + r"|=\s*'[^']{10000,}'")
 _DATA_URI_RE = re.compile(r"data:[\w/+.-]{1,100};base64,[A-Za-z0-9+/=\s]{256,}")
 
 
@@ -264,7 +272,7 @@ def _bound_html(html: str, notes: list[str]) -> str:
     if len(html) <= MAX_HTML_CHARS:
         return html
     size = len(html)
-    html = _DATA_URI_RE.sub("data:", _drop_bulk(html))
+    html = _HUGE_ATTRIBUTE_RE.sub('=""', _DATA_URI_RE.sub("data:", _drop_bulk(html)))
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
         notes.append(

@@ -289,6 +289,60 @@ CORPUS: dict[str, tuple[Builder, str | None]] = {
         ),
         OK,
     ),
+    "html-huge-attribute": (
+        _built(
+            "attr.html",
+            lambda: (
+                f'<div title="{"x" * 12_000_000}"></div>'
+                + ARTICLE_HTML.format(body=PARA.format(n=1) + PARA.format(n=2))
+            ),
+        ),
+        OK,
+    ),
+    "html-inline-images": (
+        _built(
+            "img.html",
+            lambda: (
+                f'<img src="data:image/png;base64,{"QUJD" * 750_000}">'
+                + ARTICLE_HTML.format(body=PARA.format(n=1) + PARA.format(n=2))
+            ),
+        ),
+        OK,
+    ),
+    "html-unclosed-comment": (
+        _built(
+            "comment.html",
+            lambda: (
+                ARTICLE_HTML.format(body=PARA.format(n=1) + PARA.format(n=2))
+                + "<!--"
+                + "c" * 2_000_000
+            ),
+        ),
+        OK,
+    ),
+    "html-refresh-to-file": (
+        _file(
+            "refresh.html",
+            '<meta http-equiv="refresh" content="0;url=file:///etc/passwd">'
+            + ARTICLE_HTML.format(body=PARA.format(n=1) + PARA.format(n=2)),
+        ),
+        OK,
+    ),
+    "svg-only": (
+        _built("drawing.html", lambda: "<svg>" + '<path d="M0 0"/>' * 100_000 + "</svg>"),
+        "no article text",
+    ),
+    "markdown-deep-quotes": (_built("quotes.md", lambda: ">" * 100_000 + " citation\n\n" + FR), OK),
+    "unicode-line-separators": (_built("ls.txt", lambda: FR.replace("\n", "\u2028")), OK),
+    "csv-as-article": (
+        _built("table.txt", lambda: "\n".join(f"{i},{i * 2},nom{i}" for i in range(20_000))),
+        OK,
+    ),
+    "json-duplicate-text-keys": (
+        _file("dupkeys.json", '{"text": "Une phrase.", "text": 5}'),
+        '"text"',
+    ),
+    "json-nan-id": (_file("nan.json", '{"text": "Une phrase assez longue.", "id": NaN}'), '"id"'),
     "markdown-pathological": (
         _built(
             "md.md",
@@ -321,7 +375,13 @@ CORPUS: dict[str, tuple[Builder, str | None]] = {
     "unknown-language-esperanto": (_file("eo.txt", EO), OK),
     "unknown-language-toki-pona": (_file("tp.txt", TOKI_PONA), OK),
 }
-SLOW = {"text-50mb", "html-20mb", "html-20mb-of-script", "html-unclosed-scripts"}
+SLOW = {
+    "text-50mb",
+    "html-20mb",
+    "html-20mb-of-script",
+    "html-unclosed-scripts",
+    "html-huge-attribute",
+}
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
