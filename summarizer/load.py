@@ -383,10 +383,21 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None) -> byt
         if nonblock:
             os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as handle:
-            return handle.read() if limit is None else handle.read(limit)
+            if limit is not None:
+                return handle.read(limit)
+            if stat.S_ISREG(info.st_mode):
+                return handle.read()
+            # A pipe or a device (a symlink to /dev/zero) may never end: capped all the same.
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         reason = _OS_ERRORS.get(errno_name(exc), exc.strerror or str(exc))
         raise InputError(f"{p}: {reason}") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{p}: not a regular file, and longer than {MAX_INPUT_BYTES // 2**20} MiB "
+            "(pipe it to standard input instead)"
+        )
+    return data
 
 
 def errno_name(exc: OSError) -> str:

@@ -713,3 +713,12 @@ def test_models_never_run_remote_code_unless_asked(
     assert code == 0, stderr
     assert seen and all(call["name"] == "transformers" for call in seen)
     assert all(call.get("trust_remote_code", False) is expected for call in seen)
+
+
+def test_endless_device_is_never_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 1 << 16)
+    with pytest.raises(InputError, match="not a regular file"):
+        load.read_bytes("/dev/zero")  # no limit asked: a device still gets one
+    assert load.read_bytes("/dev/zero", limit=10) == b"\0" * 10
