@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .compress import MIN_CUT_HEAD, compress
 from .models import Bullet, Options, Sentence
 from .sentences import word_count
 
@@ -12,15 +13,17 @@ from .sentences import word_count
 _CLAUSE_END_RE = re.compile(r"\s*(?:;|\s[—–])\s+")
 _FINAL = tuple(".!?…。！？\"'»”’)")
 _MIN_CUT_WORDS = 8
+# A headline is one line: shorter than a bullet.
+HEADLINE_WORDS = 25
 
 
 def make_bullets(
     sentences: Sequence[Sentence], language: str, options: Options
 ) -> tuple[Bullet, ...]:
-    """One bullet per sentence, trimmed to ``options.max_words`` where a clause allows it."""
+    """One bullet per sentence, compressed and trimmed to ``options.max_words`` (see compress)."""
     bullets = []
     for sentence in sentences:
-        text = cap_words(sentence.text, options.max_words)
+        text = bullet_text(sentence.text, language, options)
         bullets.append(
             Bullet(text=text, sentence=sentence.index, start=sentence.start, end=sentence.end)
         )
@@ -42,3 +45,17 @@ def cap_words(text: str, max_words: int) -> str:
     if best is None:
         return text
     return best.rstrip() + ("" if best.rstrip().endswith(_FINAL) else ".")
+
+
+def bullet_text(text: str, language: str, options: Options) -> str:
+    """One sentence as bullet text: fact-free spans deleted (unless disabled), then capped."""
+    if options.compress:
+        text = compress(text, language, options.max_words)
+    return cap_words(text, options.max_words)
+
+
+def make_headline(text: str, language: str, options: Options) -> str:
+    """A one-line headline from the best sentence: compressed harder than a bullet."""
+    limit = HEADLINE_WORDS if options.max_words <= 0 else min(HEADLINE_WORDS, options.max_words)
+    # A headline may lose more of its tail than a bullet: any main clause of 8 words will do.
+    return cap_words(compress(text, language, limit, min_cut_words=MIN_CUT_HEAD), limit)

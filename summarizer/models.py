@@ -123,10 +123,12 @@ class Options:
     """What the caller asked for; recorded in every Summary."""
 
     bullets: int = 3
-    backend: str = "heuristic"
+    backend: str = "extractive"
     language: str | None = None
     max_words: int = 30
     languages: tuple[str, ...] | None = None  # candidate languages for detection; None: all
+    compress: bool = True  # delete fact-free spans from extractive bullets
+    headline: bool = False  # also give a one-line headline above the bullets
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -135,6 +137,8 @@ class Options:
             "backend": self.backend,
             "language": self.language,
             "max_words": self.max_words,
+            "compress": self.compress,
+            "headline": self.headline,
         }
         if self.languages is not None:
             data["languages"] = list(self.languages)
@@ -154,12 +158,14 @@ class Summary:
     author_tldr: tuple[str, ...] = ()
     id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    headline: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with a stable key order (see the README's schema)."""
         data: dict[str, Any] = {
             "source": self.source,
             "title": self.title,
+            **({"headline": self.headline} if self.headline is not None else {}),
             "language": self.language.to_dict(),
             "bullets": [bullet.to_dict() for bullet in self.bullets],
             "author_tldr": list(self.author_tldr),

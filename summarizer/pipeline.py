@@ -9,6 +9,7 @@ from typing import Any
 from . import backends, language
 from . import language as language_stage  # for functions whose `language` parameter shadows it
 from .backends import Request
+from .bullets import make_headline
 from .clean import clean
 from .errors import EmptyInputError, UnknownBackendError, UsageError
 from .load import from_text, load_path
@@ -23,6 +24,8 @@ def make_options(
     language: str | None = None,
     max_words: int = 30,
     languages: str | Sequence[str] | None = None,
+    compress: bool = True,
+    headline: bool = False,
 ) -> Options:
     """Validated Options."""
     if bullets < 1:
@@ -40,6 +43,8 @@ def make_options(
         language=language,
         max_words=max_words,
         languages=language_stage.parse_languages(languages),
+        compress=compress,
+        headline=headline,
     )
 
 
@@ -64,6 +69,11 @@ def finish(request: Request, result: backends.Result) -> Summary:
     meta = dict(result.meta)
     if document.warnings:
         meta["warnings"] = list(document.warnings)
+    headline = None
+    if request.options.headline and result.bullets:
+        headline = result.headline or make_headline(
+            result.bullets[0].text, request.language.code, request.options
+        )
     return Summary(
         source=document.source,
         title=document.title,
@@ -74,6 +84,7 @@ def finish(request: Request, result: backends.Result) -> Summary:
         author_tldr=document.author_tldr,
         id=document.id,
         meta=meta,
+        headline=headline,
     )
 
 
@@ -106,6 +117,8 @@ def summarize(
     source: str = "<text>",
     format: str | None = None,
     languages: str | Sequence[str] | None = None,
+    compress: bool = True,
+    headline: bool = False,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
@@ -115,6 +128,8 @@ def summarize(
         language=language,
         max_words=max_words,
         languages=languages,
+        compress=compress,
+        headline=headline,
     )
     article = from_text(text, source=source, format=format, title=title)
     return summarize_article(article, options, **backend_config)
@@ -128,6 +143,8 @@ def summarize_file(
     backend: str | None = None,
     max_words: int = 30,
     languages: str | Sequence[str] | None = None,
+    compress: bool = True,
+    headline: bool = False,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
@@ -137,6 +154,8 @@ def summarize_file(
         language=language,
         max_words=max_words,
         languages=languages,
+        compress=compress,
+        headline=headline,
     )
     return summarize_article(load_path(path), options, **backend_config)
 

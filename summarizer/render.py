@@ -25,7 +25,8 @@ def render(summary: Summary, format: str = "text") -> str:
 
 def render_text(summary: Summary) -> str:
     """A "TL;DR" header and "- " bullets, like an author-written TL;DR."""
-    lines = ["TL;DR"] + [f"- {bullet.text}" for bullet in summary.bullets]
+    header = f"TL;DR: {summary.headline}" if summary.headline else "TL;DR"
+    lines = [header] + [f"- {bullet.text}" for bullet in summary.bullets]
     return "\n".join(lines) + "\n"
 
 
@@ -38,6 +39,8 @@ def render_markdown(summary: Summary) -> str:
     if source and source != title:
         meta += f" · Source: {source}"
     lines += [meta + "*", ""]
+    if summary.headline:
+        lines += [f"**{summary.headline}**", ""]
     lines += [f"- {bullet.text}" for bullet in summary.bullets]
     return "\n".join(lines) + "\n"
 

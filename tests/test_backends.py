@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 import pytest
 
 from summarizer import backends
+from summarizer.backends.extractive import load_scorer, scorer_from_dict, starts_well
 from summarizer.backends.heuristic import cosine, select_diverse, tfidf_vectors
-from summarizer.errors import UnknownBackendError
+from summarizer.bullets import HEADLINE_WORDS
+from summarizer.errors import BackendError, UnknownBackendError
+from summarizer.features import FEATURES
 from summarizer.load import from_text
-from summarizer.models import Options
+from summarizer.models import Options, Sentence
 from summarizer.pipeline import make_options, prepare
+from summarizer.rouge import tokenize
 
 
 def test_registry_lists_and_rejects() -> None:
@@ -70,3 +77,86 @@ def test_config_for_keeps_only_what_a_backend_takes() -> None:
         "device": "cpu",
         "strict": False,
     }
+
+
+ARTICLE_EN = (
+    "Acme opens a battery plant in Lyon\n"
+    "Acme opened a battery recycling plant in Lyon on Monday, its first in France. "
+    "The plant will recover 10,000 tonnes of lithium, nickel and cobalt a year. "
+    "It will employ 300 people when it reaches full capacity in 2027. "
+    "The weather in Lyon was mild on Monday. "
+    "Local officials attended the opening. "
+    "Acme opened a battery recycling plant in Lyon on Monday. "
+    "Competitors in Germany are building similar plants. "
+    "The company did not give the cost of the project. "
+    "Shares rose by 2% in Paris. "
+    "Acme plans a second plant in Spain."
+)
+
+
+def test_extractive_is_the_default_and_registered() -> None:
+    assert backends.DEFAULT_BACKEND == "extractive"
+    assert {"extractive", "heuristic", "lead"} <= set(backends.available())
+    assert make_options().backend == "extractive"
+
+
+def test_extractive_bullets_keep_provenance_and_skip_repeats() -> None:
+    request = prepare(from_text(ARTICLE_EN), make_options(bullets=3, language="en"))
+    result = backends.get_backend("extractive").summarize(request)
+    assert len(result.bullets) == 3
+    indices = [b.sentence for b in result.bullets]
+    assert len(set(indices)) == 3
+    assert not {0, 5} <= set(indices)  # the same sentence twice is redundancy
+    for bullet in result.bullets:
+        assert bullet.sentence is not None and bullet.start is not None
+        sentence = request.sentences[bullet.sentence]
+        assert (bullet.start, bullet.end) == (sentence.start, sentence.end)
+    # The candidate window (k + window_extra sentences) keeps the last sentences out.
+    assert max(indices) < 3 + load_scorer().window_extra
+
+
+def test_extractive_headline_is_not_repeated_as_a_bullet() -> None:
+    request = prepare(from_text(ARTICLE_EN), make_options(bullets=2, language="en", headline=True))
+    result = backends.get_backend("extractive").summarize(request)
+    assert result.headline and len(result.bullets) == 2
+    assert all(result.headline != b.text for b in result.bullets)
+    assert len(tokenize(result.headline)) <= HEADLINE_WORDS
+
+
+def test_shipped_weights_match_features() -> None:
+    resource = resources.files("summarizer") / "data" / "scorer.json"
+    assert len(resource.read_bytes()) < 1_000_000
+    scorer = scorer_from_dict(json.loads(resource.read_text(encoding="utf-8")))
+    assert len(scorer.weights) == len(FEATURES)
+    with pytest.raises(BackendError, match="retrain"):
+        scorer_from_dict({"features": ["bias"], "weights": [0.0]})
+
+
+def test_extractive_seed_bullets_are_deletions_of_their_sentences(seed_text: str) -> None:
+    request = prepare(from_text(seed_text), make_options(bullets=3))
+    result = backends.get_backend("extractive").summarize(request)
+    text = request.document.text
+    shorter = 0
+    for bullet in result.bullets:
+        assert bullet.start is not None and bullet.end is not None
+        source = tokenize(text[bullet.start : bullet.end])
+        remaining = iter(source)
+        assert all(token in remaining for token in tokenize(bullet.text))
+        shorter += len(tokenize(bullet.text)) < len(source)
+    assert shorter >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("com), although users must first install an update.", False),
+        ("and then the plant closed for good.", False),
+        ("iPhone sales rose by 5% in Europe.", True),
+        ("The update is free on the [project website](http://example.", False),
+        ("2,300 people will work at the plant.", True),
+        ("«Es un entorno ideal», explicó el ingeniero.", True),
+        ("电动车续航达到一千公里。", True),
+    ],
+)
+def test_fragments_are_not_candidates(text: str, expected: bool) -> None:
+    assert starts_well(Sentence(index=0, text=text, start=0, end=len(text), block=0)) is expected

@@ -136,3 +136,37 @@ def test_transformers_backend_needs_a_model(seed_path: Path, monkeypatch) -> Non
     monkeypatch.delenv("SUMMARIZER_MODEL", raising=False)
     result = run("summarize", str(seed_path), "-b", "transformers")
     assert result.exit_code == 2 and "--model" in result.output
+
+
+def test_eval_prints_backend_and_lead_scores(tmp_path: Path) -> None:
+    records = [
+        {
+            "title": "Acme opens a battery plant",
+            "text": "Acme opened a battery plant in Lyon on Monday. It will employ 300 people. The weather was mild.",
+            "summary": "Acme opened a battery plant in Lyon that will employ 300 people.",
+        }
+    ] * 2
+    path = tmp_path / "eval.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    result = run("eval", str(path), "--bullets", "2", "--backend", "lead", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["records"] == 2 and [s["name"] for s in data["systems"]] == ["lead", "lead-2"]
+    assert 0 < data["systems"][1]["rouge1"] <= 100
+    text = run("eval", str(path), "--limit", "1")
+    assert text.exit_code == 0 and "1 records" in text.stdout and "extractive" in text.stdout
+
+
+def test_eval_reports_bad_data(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "No reference here."}\n', encoding="utf-8")
+    result = run("eval", str(path))
+    assert result.exit_code == 1 and "summary" in result.stderr
+    assert run("eval", str(tmp_path / "missing.jsonl")).exit_code in (1, 2)
+
+
+def test_headline_and_no_compress_flags(seed_path: Path) -> None:
+    result = run("summarize", str(seed_path), "--headline")
+    assert result.exit_code == 0 and result.stdout.startswith("TL;DR: ")
+    raw = run("summarize", str(seed_path), "--no-compress", "-f", "json")
+    assert json.loads(raw.stdout)["options"]["compress"] is False

@@ -78,7 +78,7 @@ def test_bad_arguments() -> None:
 
 def test_to_dict_is_json_ready() -> None:
     data = summarize("Hello there. General Kenobi speaks now.", bullets=1).to_dict()
-    assert data["options"]["bullets"] == 1 and data["backend"] == "heuristic"
+    assert data["options"]["bullets"] == 1 and data["backend"] == "extractive"
 
 
 def test_mixed_article_reports_shares(data_dir: Path) -> None:
@@ -113,3 +113,14 @@ def test_detect_language_api(data_dir: Path) -> None:
     assert detect_language("the house", languages=["fr", "en"]).code == "en"
     assert detect_file(data_dir / "article-fr.html").code == "fr"
     assert detect_file(data_dir / "mixed-fr-en.txt").shares[0][0] == "fr"
+
+
+def test_headline_falls_back_to_the_first_bullet_for_other_backends() -> None:
+    text = (
+        "Acme opened a battery plant in Lyon on Monday, which will recycle lithium, nickel and "
+        "cobalt from old cars and phones for carmakers across Europe and Asia within two years. "
+        "It employs 300 people."
+    )
+    summary = summarize(text, bullets=2, backend="lead", headline=True, language="en")
+    assert summary.headline == "Acme opened a battery plant in Lyon on Monday."
+    assert summarize(text, bullets=2, backend="lead").headline is None

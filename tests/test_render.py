@@ -42,3 +42,14 @@ def test_json_schema() -> None:
 def test_unknown_format() -> None:
     with pytest.raises(UsageError):
         render(summarize(TEXT), "xml")
+
+
+def test_headline_rendered_when_asked() -> None:
+    summary = summarize(TEXT, bullets=2, headline=True)
+    assert summary.headline
+    lines = render(summary, "text").splitlines()
+    assert lines[0] == f"TL;DR: {summary.headline}" and len(lines) == 3
+    assert f"**{summary.headline}**" in render(summary, "markdown")
+    assert json.loads(render(summary, "json"))["headline"] == summary.headline
+    plain = summarize(TEXT, bullets=2)
+    assert plain.headline is None and "headline" not in json.loads(render(plain, "json"))

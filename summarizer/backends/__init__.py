@@ -31,6 +31,7 @@ class Result:
 
     bullets: tuple[Bullet, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    headline: str | None = None  # a backend's own one-line headline, when it has one
 
 
 @runtime_checkable
@@ -70,6 +71,10 @@ class _Entry:
 
 
 _REGISTRY: dict[str, _Entry] = {
+    "extractive": _Entry(
+        "summarizer.backends.extractive:ExtractiveBackend",
+        "extractive; sentence scorer learned from news (language-neutral features), compressed",
+    ),
     "heuristic": _Entry(
         "summarizer.backends.heuristic:HeuristicBackend",
         "extractive; hand-set weights on position, centrality and title overlap",
@@ -84,7 +89,7 @@ _REGISTRY: dict[str, _Entry] = {
         ("model", "device", "batch_size", "strict", "trust_remote_code", "prompt", "prompt_file"),
     ),
 }
-DEFAULT_BACKEND = "heuristic"
+DEFAULT_BACKEND = "extractive"
 _instances: dict[tuple[str, tuple[tuple[str, Any], ...]], Backend] = {}
 
 

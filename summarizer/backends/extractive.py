@@ -1,0 +1,104 @@
+"""Extractive backend with a learned sentence scorer (see scripts/train_scorer.py).
+
+A linear model over language-neutral features (summarizer.features) ranks sentences; the best
+ones among the first k + ``window_extra`` become bullets, with the heuristic backend's redundancy
+control, then are compressed by deletion (summarizer.compress). Bullets come most important
+first, as in a news TL;DR: a reader who stops after one has the main fact.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..bullets import make_bullets, make_headline
+from ..errors import BackendError
+from ..features import FEATURES, document_features, linear_scores
+from ..models import Sentence
+from ..sentences import words
+from . import BaseBackend, Request, Result
+from .heuristic import is_candidate, select_diverse
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """The learned weights, one per feature, and the candidate window."""
+
+    weights: tuple[float, ...]
+    window_extra: int
+
+
+def scorer_from_dict(data: dict[str, Any]) -> Scorer:
+    """A Scorer from the weights file's JSON, checked against this version's features."""
+    if data.get("features") != list(FEATURES):
+        raise BackendError("the extractive scorer's weights do not match its features; retrain")
+    weights = data.get("weights")
+    if not isinstance(weights, list) or len(weights) != len(FEATURES):
+        raise BackendError("the extractive scorer's weights file is malformed")
+    return Scorer(tuple(float(w) for w in weights), int(data.get("window_extra", 0)))
+
+
+@cache
+def load_scorer() -> Scorer:
+    """The weights file shipped with the package."""
+    resource = resources.files("summarizer") / "data" / "scorer.json"
+    try:
+        data = json.loads(resource.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackendError(f"the extractive scorer's weights cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise BackendError("the extractive scorer's weights file is malformed")
+    return scorer_from_dict(data)
+
+
+def starts_well(sentence: Sentence) -> bool:
+    """False for a fragment left by a bad split ("com), although ..."): its first word is
+    all lower-case ("iPhone" is fine), it opens with closing punctuation, or brackets do not pair.
+    """
+    text = sentence.text.lstrip()
+    if not text or text[0] in ",;:)]}":
+        return False
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return False
+    tokens = words(text)
+    return not (tokens and tokens[0].islower())
+
+
+class ExtractiveBackend(BaseBackend):
+    """Learned sentence scoring, redundancy control and compression."""
+
+    name = "extractive"
+
+    def __init__(self) -> None:
+        self.scorer = load_scorer()
+
+    def rank(self, request: Request, count: int) -> list[int]:
+        """Indices of the ``count`` best sentences that do not repeat each other, best first."""
+        sentences = request.sentences
+        features = document_features(sentences, request.document.title, request.language.code)
+        scores = linear_scores(features.rows, self.scorer.weights)
+        window = request.options.bullets + self.scorer.window_extra
+        allowed = [
+            i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(sentences)
+        ]
+        chosen = select_diverse(scores, features.vectors, count, allowed)
+        return sorted(chosen, key=lambda i: (-scores[i], i))
+
+    def summarize(self, request: Request) -> Result:
+        """The best sentences as bullets, most important first; with a headline, the best one."""
+        if not request.sentences:
+            return Result(())
+        options = request.options
+        language = request.language.code
+        if options.headline and len(request.sentences) > options.bullets:
+            # The headline takes the best sentence; the bullets say what it does not.
+            best, *rest = self.rank(request, options.bullets + 1)
+            headline = make_headline(request.sentences[best].text, language, options)
+            picked = [request.sentences[i] for i in rest]
+            return Result(make_bullets(picked, language, options), headline=headline)
+        picked = [request.sentences[i] for i in self.rank(request, options.bullets)]
+        first = make_headline(picked[0].text, language, options) if options.headline else None
+        return Result(make_bullets(picked, language, options), headline=first)

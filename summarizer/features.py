@@ -1,0 +1,102 @@
+"""Language-neutral sentence features, shared by scorer training and inference.
+
+Every feature is computed from layout, punctuation, digits, letter case and term overlap, never
+from a word list of one language, so a model trained on French news serves every language.
+Features that depend on a language's habits (German capitalises every noun) are taken relative to
+the document's own mean, so only how a sentence differs from its neighbours counts. Layout
+features (paragraph openers, standfirst) are left out: the training articles are single
+paragraphs, so their weights could not be learned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .backends.heuristic import Vector, centrality, cosine, tfidf_vectors
+from .models import Sentence
+from .sentences import terms, word_count, words
+
+FEATURES = (
+    "bias",
+    "first",
+    "second",
+    "third",
+    "position_inverse",
+    "position_relative",
+    "length",
+    "length_squared",
+    "fragment",
+    "centrality",
+    "title_similarity",
+    "numbers",
+    "capitalised",
+    "quote",
+    "question_or_colon",
+    "parenthesis",
+)
+_QUOTES = frozenset('"«»“”„')
+
+
+@dataclass(frozen=True)
+class DocumentFeatures:
+    """One feature row per sentence, plus the TF-IDF vectors used for redundancy control."""
+
+    rows: tuple[tuple[float, ...], ...]
+    vectors: tuple[Vector, ...]
+
+
+def _capitalised_share(text: str) -> float:
+    tokens = [t for t in words(text) if not t.isdigit()]
+    if len(tokens) < 2:
+        return 0.0
+    return sum(1 for t in tokens[1:] if t[:1].isupper()) / (len(tokens) - 1)
+
+
+def document_features(
+    sentences: Sequence[Sentence], title: str | None, language: str
+) -> DocumentFeatures:
+    """Feature rows (in ``FEATURES`` order) for every sentence of one document."""
+    n = len(sentences)
+    if n == 0:
+        return DocumentFeatures((), ())
+    token_lists = [terms(s.text, language) for s in sentences]
+    title_terms = terms(title or "", language)
+    vectors = tfidf_vectors([*token_lists, title_terms])
+    title_vector = vectors.pop()
+    central = centrality(vectors)
+    top = max(central) or 1.0
+    capitals = [_capitalised_share(s.text) for s in sentences]
+    mean_capitals = sum(capitals) / n
+    rows = []
+    for i, sentence in enumerate(sentences):
+        text = sentence.text
+        length = min(word_count(text), 60) / 30
+        stripped = text.rstrip()
+        rows.append(
+            (
+                1.0,
+                float(i == 0),
+                float(i == 1),
+                float(i == 2),
+                1.0 / (1 + i),
+                i / (n - 1) if n > 1 else 0.0,
+                length,
+                length * length,
+                float(length < 0.2),
+                central[i] / top,
+                cosine(vectors[i], title_vector) if title_terms else 0.0,
+                float(any(ch.isdigit() for ch in text)),
+                capitals[i] - mean_capitals,
+                float(any(ch in _QUOTES for ch in text)),
+                float(stripped.endswith(("?", ":", "？", "："))),
+                float("(" in text),
+            )
+        )
+    return DocumentFeatures(tuple(rows), tuple(vectors))
+
+
+def linear_scores(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
+    """Dot product of each row with ``weights``."""
+    return [math.fsum(w * x for w, x in zip(weights, row, strict=True)) for row in rows]

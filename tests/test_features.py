@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from summarizer.features import FEATURES, document_features, linear_scores
+from summarizer.load import from_text
+from summarizer.models import Options
+from summarizer.pipeline import prepare
+
+TEXT = (
+    "Acme unveils a solar battery for homes\n"
+    "Acme unveiled on Monday a home battery that stores 12 kWh of solar power. "
+    "The company says it will cost 4,000 euros. "
+    "“We want every roof to become a power plant,” said chief executive Jane Doe. "
+    "Is this the end of the grid? "
+    "Sales start in Germany (in March) and in France later."
+)
+
+
+def features(text: str = TEXT) -> list[dict[str, float]]:
+    request = prepare(from_text(text), Options(language="en"))
+    doc = document_features(request.sentences, request.document.title, "en")
+    return [dict(zip(FEATURES, row, strict=True)) for row in doc.rows]
+
+
+def test_one_row_per_sentence_in_feature_order() -> None:
+    rows = features()
+    assert len(rows) == 5
+    assert all(len(row) == len(FEATURES) for row in rows)
+
+
+def test_position_features() -> None:
+    rows = features()
+    assert [r["first"] for r in rows] == [1, 0, 0, 0, 0]
+    assert [r["second"] for r in rows] == [0, 1, 0, 0, 0]
+    assert rows[0]["position_inverse"] > rows[1]["position_inverse"] > rows[4]["position_inverse"]
+    assert rows[0]["position_relative"] == 0 and rows[4]["position_relative"] == 1
+
+
+def test_surface_features() -> None:
+    rows = features()
+    assert rows[0]["numbers"] == 1 and rows[3]["numbers"] == 0
+    assert rows[2]["quote"] == 1 and rows[0]["quote"] == 0
+    assert rows[3]["question_or_colon"] == 1
+    assert rows[4]["parenthesis"] == 1
+    assert all(r["bias"] == 1 for r in rows)
+
+
+def test_title_similarity_and_centrality_in_range() -> None:
+    rows = features()
+    assert rows[0]["title_similarity"] > rows[3]["title_similarity"]
+    assert max(r["centrality"] for r in rows) == pytest.approx(1.0)
+
+
+def test_capitalisation_is_relative_to_the_document() -> None:
+    # German capitalises nouns: only the difference from the article's mean counts.
+    rows = features()
+    assert sum(r["capitalised"] for r in rows) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_no_sentences_no_rows() -> None:
+    assert document_features((), "Title", "en").rows == ()
+
+
+def test_linear_scores() -> None:
+    assert linear_scores([(1.0, 2.0), (0.0, 1.0)], (0.5, -1.0)) == [-1.5, -1.0]
