@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -17,6 +18,12 @@ import click
 from . import __version__, backends
 from .errors import OutputError, SummarizerError, UsageError
 from .render import FORMATS, render
+
+
+def batch_formats() -> tuple[str, ...]:
+    """Formats of `summarizer batch` (kept in summarizer.batch, imported lazily there)."""
+    return ("jsonl", "json", "markdown")
+
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -329,6 +336,163 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     from tqdm import tqdm
 
     return lambda items: tqdm(items, total=total, unit="article", file=sys.stderr)
+
+
+@cli.command("batch")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write every record to FILE (default: standard output).",
+)
+@click.option(
+    "-d",
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write one <name>.tldr.md (or .tldr.json) per input under DIR.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(batch_formats()),
+    help="jsonl, json (one array) or markdown (a digest). Default: from FILE's "
+    "suffix, markdown with --output-dir, else jsonl.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes  [default: the number of cores]",
+)
+@click.option(
+    "--recursive/--no-recursive", default=True, show_default=True, help="Walk into sub-folders."
+)
+@click.option(
+    "--glob",
+    "pattern",
+    metavar="PATTERN",
+    help="Only files matching PATTERN in folders (e.g. '*.txt'; with a / it matches "
+    "the path under the folder).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the results already in the output; summarize only the rest.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=20.0,
+    show_default=True,
+    help="Seconds allowed to fetch one URL.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=5 * 1024 * 1024,
+    show_default=True,
+    help="Largest page fetched from a URL, in bytes.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar and no final report (failures are still listed).",
+)
+@click.option(
+    "--headline/--no-headline",
+    default=False,
+    show_default=True,
+    help="Put a one-line headline above the bullets.",
+)
+@click.option(
+    "--compress/--no-compress",
+    default=True,
+    show_default=True,
+    help="Delete fact-free spans (connectives, attributions, asides) from extractive bullets.",
+)
+@common_options
+@handle_errors
+def batch_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    output_dir: str | None,
+    output_format: str | None,
+    jobs: int | None,
+    recursive: bool,
+    pattern: str | None,
+    resume: bool,
+    timeout: float,
+    max_size: int,
+    quiet: bool,
+    headline: bool,
+    compress: bool,
+    bullets: int,
+    language: str | None,
+    languages: str | None,
+    backend: str,
+    max_words: int,
+    verbose: bool,
+    backend_config: dict[str, Any],
+) -> None:
+    """Summarize many articles: folders, files, JSONL (- for stdin), http(s) URLs.
+
+    \b
+    Folders are searched (recursively by default) for .txt .md .html .htm .json
+    .jsonl files; each line of a JSONL file is a record {"id"?, "text", "title"?,
+    "url"?, "language"?}. One record per input, in input order whatever --jobs is;
+    bullets are objects with a "text" field. A bad input yields an error record
+    ("error": "...") and a line on stderr; the run goes on.
+
+    \b
+    Exit codes: 0 every input succeeded (or was resumed), 1 some inputs failed,
+    2 usage error, 3 every input failed.
+    """
+    from .batch import batch as run_batch
+    from .batch import default_format
+    from .pipeline import make_options
+
+    options = make_options(
+        bullets=bullets,
+        backend=backend,
+        language=language,
+        languages=languages,
+        max_words=max_words,
+        compress=compress,
+        headline=headline,
+    )
+    show = sys.stderr.isatty() and not quiet
+    try:
+        report = run_batch(
+            paths,
+            options,
+            output=output,
+            output_dir=output_dir,
+            fmt=output_format or default_format(output, output_dir),
+            jobs=jobs,
+            recursive=recursive,
+            glob=pattern,
+            resume=resume,
+            progress=show,
+            on_failure=lambda message: click.echo(f"error: {message}", err=True),
+            fetch_timeout=timeout,
+            fetch_max_bytes=max_size,
+            # A model backend generates for --batch-size articles at once: hand it that many.
+            group_size=backend_config.get("batch_size"),
+            **backend_config,
+        )
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, without a traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILURE)
+    if not quiet:
+        click.echo(f"summarizer: {report.line()}", err=True)
+    sys.exit(report.exit_code)
 
 
 @cli.command("backends")

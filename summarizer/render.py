@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .clean import normalize_spaces
@@ -31,17 +32,31 @@ def render_text(summary: Summary) -> str:
 
 
 def render_markdown(summary: Summary) -> str:
-    """Title as a heading, the language, then the bullets."""
-    source = normalize_spaces(summary.source)  # a file name may hold newlines and escapes
-    title = summary.title or source
-    lines = [f"## {title}", ""]
-    meta = f"*Language: {summary.language.code}"
-    if source and source != title:
-        meta += f" · Source: {source}"
-    lines += [meta + "*", ""]
-    if summary.headline:
-        lines += [f"**{summary.headline}**", ""]
-    lines += [f"- {bullet.text}" for bullet in summary.bullets]
+    """Title as a heading, source and language, the headline if any, then the bullets."""
+    return markdown_section(summary.to_dict())
+
+
+def _one_line(text: object) -> str:
+    # Titles, ids and file names come from the input: newlines, control characters and
+    # terminal escapes in them must not forge headings or drive the reader's terminal.
+    return normalize_spaces(str(text))
+
+
+def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
+    """One article in Markdown from its JSON record (a summary, or an error record of batch)."""
+    title = _one_line(record.get("title") or record.get("id") or record.get("source") or "?")
+    meta = [f"Source: {_one_line(record.get('source', ''))}"]
+    language = record.get("language")
+    if isinstance(language, dict) and language.get("code"):
+        meta.append(f"Language: {language['code']}")
+    lines = [f"{'#' * level} {title}", "", "*" + " · ".join(meta) + "*", ""]
+    if "error" in record:
+        lines.append(f"> Error: {_one_line(record['error'])}")
+        return "\n".join(lines) + "\n"
+    if record.get("headline"):
+        lines += [f"**{_one_line(record['headline'])}**", ""]
+    lines += [f"- {_one_line(b['text'] if isinstance(b, dict) else b)}" for b in
+              record.get("bullets", [])]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

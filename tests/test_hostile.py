@@ -640,7 +640,7 @@ def test_titles_and_sources_cannot_inject_lines_or_escapes(tmp_path: Path) -> No
     assert "\x1b" not in stdout and "\x07" not in stdout
     assert stdout.startswith("## Titre ## Faux titre]0;pwned\n")
     assert sum(line.startswith("## ") for line in stdout.splitlines()) == 1
-    assert sum(line.startswith("*Language") for line in stdout.splitlines()) == 1
+    assert sum(line.startswith("*Source: ") for line in stdout.splitlines()) == 1
 
 
 def write_corpus(folder: Path) -> list[Path]:

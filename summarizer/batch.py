@@ -1,0 +1,1174 @@
+"""Batch stage: many inputs in, one record per input out; parallel, ordered and resumable.
+
+The flow, in the parent process:
+
+1. ``discover`` turns PATH arguments (folders, files, JSONL files, ``-``, URLs) into a list of
+   ``Input``s, in a deterministic order that is the output order.
+2. ``_prepare`` reads each input's bytes and gives it a resume ``key``: a hash of the options and
+   the input's content. An input whose key is already in the output is skipped.
+3. Workers (``_work``, in a process pool when ``jobs > 1``) load and summarize through the
+   library API; every failure becomes an error record, never an exception.
+4. A ``Sink`` appends each record to a journal as soon as it arrives (flushed: a SIGKILL loses
+   at most the line being written), then, when the run completes, rewrites the output in input
+   order, atomically. ``--resume`` reads the journal back, ignoring a torn last line.
+
+No summarizing logic lives here: per-article work calls ``load``/``fetch`` and
+``pipeline.summarize_articles``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import fnmatch
+import functools
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import InputError, SummarizerError, UsageError
+from .models import Options
+from .render import markdown_section
+
+log = logging.getLogger("summarizer")
+
+FORMATS = ("jsonl", "json", "markdown")
+# Suffixes picked up when walking a folder (explicit file arguments are always read).
+FOLDER_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json", ".jsonl")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+# What --output-dir writes: never read back as inputs by a later folder walk.
+OUTPUT_SUFFIXES = (".tldr.md", ".tldr.json")
+JOURNAL_NAME = ".summarizer-batch.jsonl"  # inside --output-dir
+PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
+# Bumped when records change meaning, so --resume never mixes old and new records.
+RECORD_VERSION = 1
+
+PARALLEL_GROUP = 4  # articles per round trip to a worker process, by default
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_ALL_FAILED = 3
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Input:
+    """One article to summarize, as discovered; ``index`` is its place in the output."""
+
+    index: int
+    kind: str  # "file", "record" (a JSONL line) or "url"
+    source: str  # what records and messages call it: a path, "feed.jsonl:12", a URL
+    path: str | None = None  # the file to read, for kind "file" (and "record": see offset)
+    line: str | None = None  # the JSON text, for kind "record"...
+    offset: int = -1  # ...or where its line is in ``path``
+    length: int = 0
+    name: tuple[str, ...] = ()  # output name under --output-dir, before sanitizing
+    error: str | None = None  # a failure found during discovery (unreadable JSONL file...)
+
+
+def discover(
+    paths: Sequence[str],
+    *,
+    recursive: bool = True,
+    glob: str | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+    stdin: IO[bytes] | None = None,
+) -> list[Input]:
+    """Expand PATH arguments into Inputs, in a stable order: arguments, then sorted walk order."""
+    from .fetch import is_url
+
+    excluded = {os.path.realpath(p) for p in exclude}
+    found: list[tuple[str, dict[str, Any]]] = []
+    for arg in paths:
+        if arg == "-":
+            data = (stdin or sys.stdin.buffer).read()
+            found += _jsonl_inputs(data, "<stdin>", ("stdin",))
+        elif is_url(arg):
+            found.append(("url", {"source": arg, "name": _url_name(arg)}))
+        elif os.path.isdir(arg):
+            for path, rel in _walk(Path(arg), recursive, glob, excluded):
+                if rel:
+                    found += _file_inputs(path, rel)
+                else:
+                    message = f"{path}: cannot list this folder"
+                    found.append(("file", {"source": str(path), "error": message}))
+        else:
+            found += _file_inputs(Path(arg), (Path(arg).name,))
+    return [Input(index=i, kind=kind, **fields) for i, (kind, fields) in enumerate(found)]
+
+
+def _walk(
+    root: Path, recursive: bool, glob: str | None, excluded: set[str]
+) -> Iterator[tuple[Path, tuple[str, ...]]]:
+    """Files under root in sorted order, hidden entries and our own outputs left out.
+
+    A folder that cannot be listed is yielded as a path with no parts: it becomes an error
+    record rather than a silent gap in the output.
+    """
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if recursive and not d.startswith(".") and os.path.realpath(here / d) not in excluded
+        )
+        for filename in sorted(filenames):
+            path = here / filename
+            if (
+                filename.startswith(".")
+                or filename.endswith(OUTPUT_SUFFIXES)
+                or os.path.realpath(path) in excluded
+            ):
+                continue
+            rel = path.relative_to(root)
+            if glob is not None:
+                target = rel.as_posix() if "/" in glob else filename
+                if not fnmatch.fnmatch(target, glob):
+                    continue
+            elif not filename.lower().endswith(FOLDER_SUFFIXES):
+                continue
+            yield path, rel.parts
+    for error in unreadable:
+        yield Path(error.filename or root), ()
+
+
+def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    suffix = path.suffix.lower()
+    single = [("file", {"source": str(path), "path": str(path), "name": rel})]
+    if suffix not in JSONL_SUFFIXES and suffix != ".json":
+        return single
+    from .load import decode_bytes, read_bytes
+
+    name = (*rel[:-1], Path(rel[-1]).stem)
+    if suffix in JSONL_SUFFIXES:
+        streamed = _jsonl_offsets(path, name)
+        if streamed is not None:
+            return streamed
+    try:
+        data = read_bytes(path)
+        text = decode_bytes(data, str(path))
+    except SummarizerError as exc:
+        return [("file", {"source": str(path), "name": name, "error": str(exc)})]
+    if suffix in JSONL_SUFFIXES:
+        return _jsonl_lines(text, str(path), name)
+    return _json_array(text, str(path), name) or single
+
+
+def _jsonl_offsets(path: Path, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]] | None:
+    """Records of a UTF-8 JSONL file as (offset, length) of their lines, read as a stream.
+
+    Lines are read again when their turn comes, so a feed of any size costs little memory.
+    None when the file is not plain UTF-8 (UTF-16, a binary file...): it is then decoded whole.
+    """
+    from .load import _BINARY_CONTROL, _guess_bomless_utf16
+
+    source = str(path)
+    out: list[tuple[str, dict[str, Any]]] = []
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+            if (
+                head.startswith((b"\xff\xfe", b"\xfe\xff"))
+                or _guess_bomless_utf16(head)
+                or any(byte in _BINARY_CONTROL for byte in head)
+            ):
+                return None
+            handle.seek(0)
+            offset = 0
+            for number, raw in enumerate(handle, start=1):
+                start, offset = offset, offset + len(raw)
+                line = raw.decode("utf-8").strip().lstrip("\ufeff")
+                if not line:
+                    continue
+                record_id = _peek_id(line)
+                out.append(("record", {
+                    "source": f"{source}:{number}", "path": source, "offset": start,
+                    "length": len(raw), "name": (*name, record_id or f"line-{number}"),
+                }))  # fmt: skip
+    except (OSError, UnicodeDecodeError):
+        return None  # the whole-file path reports unreadable files and decodes other encodings
+    return out
+
+
+def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """A .json file holding an array of records: one input per element (else none)."""
+    if not text.lstrip().startswith("["):
+        return []
+    try:
+        array = json.loads(text)
+    except ValueError:
+        return []  # read as a single article, which reports the JSON error
+    out: list[tuple[str, dict[str, Any]]] = []
+    for number, element in enumerate(array, start=1):
+        line = json.dumps(element, ensure_ascii=False, sort_keys=True)
+        label = _peek_id(line) or f"item-{number}"
+        out.append(
+            ("record", {"source": f"{source}[{number}]", "line": line, "name": (*name, label)})
+        )
+    return out
+
+
+def _jsonl_inputs(
+    data: bytes, source: str, name: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]]:
+    from .load import decode_bytes
+
+    try:
+        text = decode_bytes(data, source)
+    except SummarizerError as exc:
+        return [("record", {"source": source, "name": name, "error": str(exc)})]
+    return _jsonl_lines(text, source, name)
+
+
+def _jsonl_lines(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """One input per non-blank line; a broken line becomes an input that fails, not an abort."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.strip().lstrip("\ufeff")
+        if not line:
+            continue
+        record_id = _peek_id(line)
+        label = record_id if record_id is not None else f"line-{number}"
+        out.append(
+            ("record", {"source": f"{source}:{number}", "line": line, "name": (*name, label)})
+        )
+    return out
+
+
+def _peek_id(line: str) -> str | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    value = record.get("id") if isinstance(record, dict) else None
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _url_name(url: str) -> tuple[str, ...]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    last = segments[-1] if segments else "index"
+    return (parts.hostname or "url", Path(last).stem or last)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """Everything a worker needs besides its input."""
+
+    options: Options
+    backend_config: tuple[tuple[str, Any], ...] = ()
+    jobs: int = 1
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 5 * 1024 * 1024
+    # Articles per summarize_articles call, and per round trip to a worker: model backends
+    # batch them, extractive ones loop (same records either way).
+    group_size: int = 1
+
+    def fingerprint(self) -> str:
+        """What, besides the input, decides a record: part of every resume key."""
+        data = {
+            "v": RECORD_VERSION,
+            "options": self.options.to_dict(),
+            "backend_config": [[k, repr(v)] for k, v in self.backend_config],
+        }
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Task:
+    """An Input made ready for a worker: its bytes (files) or line (records), and its key."""
+
+    index: int
+    kind: str
+    source: str
+    key: str
+    data: bytes | str
+
+
+def _key(fingerprint: str, *parts: bytes | str) -> str:
+    digest = hashlib.sha256(fingerprint.encode())
+    for part in parts:
+        raw = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(raw).to_bytes(8, "big"))
+        digest.update(raw)
+    return digest.hexdigest()[:32]
+
+
+def error_record(
+    source: str, message: str, key: str, record_id: str | None = None
+) -> dict[str, Any]:
+    """The record of an input that could not be summarized."""
+    record: dict[str, Any] = {"source": source}
+    if record_id is not None:
+        record["id"] = record_id
+    record["error"] = message
+    record["key"] = key
+    return record
+
+
+def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
+    """Read what the key needs; an input that fails already here yields its error record."""
+    from .load import read_bytes
+
+    if item.error is not None:
+        return error_record(item.source, item.error, _key(fingerprint, "error", item.source))
+    if item.kind == "record":
+        line = item.line
+        if line is None:
+            try:
+                line = _read_line(item)
+            except (OSError, UnicodeDecodeError) as exc:
+                message = f"{item.source}: cannot read the line again ({exc})"
+                return error_record(item.source, message, _key(fingerprint, "error", item.source))
+        return Task(item.index, "record", item.source, _key(fingerprint, "record", line), line)
+    if item.kind == "url":
+        return Task(item.index, "url", item.source, _key(fingerprint, "url", item.source),
+                    item.source)  # fmt: skip
+    assert item.path is not None
+    try:
+        data = read_bytes(item.path)
+    except SummarizerError as exc:
+        return error_record(item.source, str(exc), _key(fingerprint, "error", item.source))
+    content = hashlib.sha256(data).hexdigest()
+    return Task(item.index, "file", item.source, _key(fingerprint, "file", item.source, content),
+                data)  # fmt: skip
+
+
+def _read_line(item: Input) -> str:
+    assert item.path is not None and item.offset >= 0
+    with open(item.path, "rb") as handle:
+        handle.seek(item.offset)
+        return handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
+
+
+# --------------------------------------------------------------------------- workers
+
+_STATE: dict[str, Any] = {}
+
+
+def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
+    """Load what every article needs (language profiles, the backend) once per process."""
+    from . import backends
+    from .pipeline import detect_language
+
+    _STATE["config"] = config
+    if config.options.language is None:
+        detect_language("Warm-up text, long enough for the language detector to load its profiles.")
+    if backend:
+        backends.get_backend(config.options.backend, **dict(config.backend_config))
+
+
+def _init_worker(config: BatchConfig, parent: int) -> None:
+    # The parent handles Ctrl-C and decides what to keep; a worker just stops when told.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up(config)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone (e.g. SIGKILLed): orphaned workers must not linger."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _load(task: Task, config: BatchConfig) -> Any:
+    from . import load
+
+    if task.kind == "file":
+        assert isinstance(task.data, bytes)
+        return load.load_bytes(task.data, source=task.source)
+    if task.kind == "record":
+        assert isinstance(task.data, str)
+        try:
+            record = json.loads(task.data)
+        except ValueError as exc:
+            raise InputError(f"{task.source}: invalid JSON line ({exc})") from exc
+        return load.from_record(record, source=task.source)
+    from .fetch import load_url
+
+    return load_url(task.source, timeout=config.fetch_timeout, max_bytes=config.fetch_max_bytes)
+
+
+def _failure(task: Task, exc: BaseException, record_id: str | None = None) -> dict[str, Any]:
+    if isinstance(exc, SummarizerError):
+        message = str(exc)
+        if not message.startswith(task.source):
+            message = f"{task.source}: {message}"
+        record = error_record(task.source, message, task.key, record_id)
+    else:  # a bug, not a bad input: still one record, with the traceback for -v
+        message = f"{task.source}: unexpected {type(exc).__name__}: {exc}"
+        record = error_record(task.source, message, task.key, record_id)
+        record["_traceback"] = "".join(traceback.format_exception(exc))
+    return record
+
+
+def _work(tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    """Load and summarize a group of tasks; one record per task, in order, never raising."""
+    from .pipeline import summarize_articles
+
+    config: BatchConfig = _STATE["config"]
+    backend_config = dict(config.backend_config)
+    records: list[dict[str, Any] | None] = [None] * len(tasks)
+    loaded: list[tuple[int, Any]] = []
+    for i, task in enumerate(tasks):
+        try:
+            loaded.append((i, _load(task, config)))
+        except Exception as exc:
+            records[i] = _failure(task, exc, _record_id(task))
+    summaries: list[Any]
+    try:
+        summaries = summarize_articles([a for _, a in loaded], config.options, **backend_config)
+    except Exception:
+        # Find the culprit: one article at a time, so one bad article fails alone.
+        summaries = []
+        for i, article in loaded:
+            try:
+                summaries.append(summarize_articles([article], config.options, **backend_config)[0])
+            except Exception as exc:
+                summaries.append(None)
+                records[i] = _failure(tasks[i], exc, article.id)
+    for (i, _), summary in zip(loaded, summaries, strict=True):
+        if summary is not None:
+            records[i] = {**summary.to_dict(), "key": tasks[i].key}
+    return [r for r in records if r is not None]
+
+
+def _lost(task: Task, reason: str) -> dict[str, Any]:
+    return error_record(task.source, f"{task.source}: {reason}", task.key, _record_id(task))
+
+
+def _record_id(task: Task) -> str | None:
+    return _peek_id(task.data) if task.kind == "record" and isinstance(task.data, str) else None
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def json_line(record: Mapping[str, Any]) -> str:
+    """One JSONL line (UTF-8 characters kept; a lone surrogate from the input is escaped)."""
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(record, ensure_ascii=True)
+    return text + "\n"
+
+
+def _utf8(text: str) -> str:
+    """``text`` as it can be written in UTF-8 (a lone surrogate becomes "?")."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _header(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return {"jsonl": "", "json": "[", "markdown": "# TL;DR digest\n"}[fmt]
+
+
+def _item(fmt: str, record: Mapping[str, Any], first: bool) -> str:
+    if fmt == "jsonl":
+        return json_line(record)
+    if fmt == "json":
+        return ("\n  " if first else ",\n  ") + json_line(record)[:-1]
+    return "\n" + _utf8(markdown_section(record))
+
+
+def _footer(fmt: str) -> str:
+    return "\n]\n" if fmt == "json" else ""
+
+
+def render_records(records: Iterable[Mapping[str, Any]], fmt: str) -> Iterator[str]:
+    """The whole output of a run in one format, piece by piece."""
+    yield _header(fmt)
+    for n, record in enumerate(records):
+        yield _item(fmt, record, n == 0)
+    yield _footer(fmt)
+
+
+# --------------------------------------------------------------------------- sinks
+
+
+def _atomic_write(path: Path, text: str | Iterable[str]) -> None:
+    """Replace ``path`` all at once: a crash leaves the old file or the new one, never half."""
+    chunks = (text,) if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@functools.lru_cache(maxsize=1)
+def _file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def scan_journal(path: Path, *, repair: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset, record) for each complete line of a JSONL journal, read as a stream.
+
+    A torn last line (no newline: the run was killed while writing it) is ignored, and cut off
+    the file when ``repair``; lines that are not records with a key are skipped.
+    """
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the last line
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the previous output ({exc.strerror})") from exc
+    offset = complete = 0
+    with handle:
+        for raw in handle:
+            start, offset = offset, offset + len(raw)
+            if not raw.endswith(b"\n"):
+                break
+            complete = offset
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                log.warning("%s: ignoring a corrupt line at byte %d", path, start)
+                continue
+            if isinstance(record, dict) and isinstance(record.get("key"), str):
+                yield start, record
+    if repair and complete < offset:
+        log.warning("%s: dropping a truncated last line (%d bytes)", path, offset - complete)
+        with open(path, "r+b") as writable:
+            writable.truncate(complete)
+
+
+def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
+    """Records of a JSONL journal (see ``scan_journal``)."""
+    return [record for _, record in scan_journal(path, repair=repair)]
+
+
+def _journal_records(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, Any]]:
+    """The records at ``offsets`` of a journal, in that order, one at a time."""
+    with open(path, "rb") as handle:
+        for offset in offsets:
+            handle.seek(offset)
+            record: dict[str, Any] = json.loads(handle.readline())
+            yield record
+
+
+class Sink:
+    """Where records go. ``add`` sees them in completion order; ``close`` ends the run."""
+
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the records an earlier run left (for --resume)."""
+        return {}
+
+    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
+        """Take one record (``fresh``: made by this run, else just its key); return it as kept."""
+        raise NotImplementedError
+
+    def close(self, complete: bool) -> None:
+        """End of run (``complete``: every input has its record)."""
+
+
+class StreamSink(Sink):
+    """Standard output: records written in input order as soon as the order allows."""
+
+    def __init__(self, stream: IO[str], fmt: str) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.next = 0
+        self.waiting: dict[int, dict[str, Any]] = {}
+        self.stream.write(_header(fmt))
+
+    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
+        """Buffer until every earlier input has its record, then write."""
+        self.waiting[index] = record
+        while self.next in self.waiting:
+            self.stream.write(_item(self.fmt, self.waiting.pop(self.next), self.next == 0))
+            self.next += 1
+        self.stream.flush()
+        return record
+
+    def close(self, complete: bool) -> None:
+        """Close the JSON array."""
+        self.stream.write(_footer(self.fmt))
+        self.stream.flush()
+
+
+class _Journal:
+    """Append-only JSONL, flushed per record: what survives a SIGKILL."""
+
+    def __init__(self, path: Path, resume: bool) -> None:
+        self.path = path
+        if not resume and path.is_file() and path.stat().st_size > 0:
+            log.warning("%s: overwriting earlier results (--resume keeps them)", path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Held open for the whole run, closed by close(): a with-block cannot span it.
+        self.handle = open(path, "ab" if resume else "wb")  # noqa: SIM115
+        self.size = os.fstat(self.handle.fileno()).st_size
+
+    def append(self, record: dict[str, Any]) -> int:
+        """Write one record; return the offset of its line."""
+        # One write of one complete line, then flush: the kernel has it before the next starts.
+        data = json_line(record).encode("utf-8")
+        offset = self.size
+        self.handle.write(data)
+        self.handle.flush()
+        self.size += len(data)
+        return offset
+
+    def close(self) -> None:
+        """Close the file (everything is already flushed)."""
+        self.handle.close()
+
+
+class _Index:
+    """Where each record is in a journal: the offset of its line, by input and by key.
+
+    Only offsets are kept, not records, so memory stays small however many inputs there are.
+    """
+
+    def __init__(self) -> None:
+        self.previous: dict[str, int] = {}  # successful records of earlier runs, by key
+        self.lines: dict[int, tuple[int, str]] = {}  # input index -> (offset, key)
+
+    def remember(self, offset: int, record: Mapping[str, Any]) -> None:
+        """Note a record of an earlier run (errors are not kept: they are retried)."""
+        if "error" not in record:
+            self.previous[record["key"]] = offset
+
+    def place(self, index: int, record: Mapping[str, Any], offset: int | None) -> None:
+        """Note where input ``index``'s record is (``None``: an earlier run's record)."""
+        key = record["key"]
+        self.lines[index] = (self.previous[key] if offset is None else offset, key)
+
+    def final(self, where: Path) -> list[int]:
+        """Offsets in output order: inputs in order, then earlier records matching none."""
+        ordered = [self.lines[i] for i in sorted(self.lines)]
+        used = {key for _, key in ordered}
+        extra = [offset for key, offset in self.previous.items() if key not in used]
+        if extra:
+            log.warning(
+                "%s: kept %d earlier record(s) that match no input of this run (other inputs "
+                "or options); they follow this run's records",
+                where,
+                len(extra),
+            )
+        return [offset for offset, _ in ordered] + extra
+
+
+class FileSink(Sink):
+    """``--output FILE``: a journal during the run, the file in input order at the end.
+
+    For JSONL the journal is the file itself; for JSON and Markdown it is FILE.partial.jsonl,
+    which is turned into FILE and removed when the run completes.
+    """
+
+    def __init__(self, path: Path, fmt: str, resume: bool) -> None:
+        self.path = path
+        self.fmt = fmt
+        journal_path = path if fmt == "jsonl" else path.with_name(path.name + PARTIAL_SUFFIX)
+        finished: list[dict[str, Any]] = []
+        if resume and fmt == "json" and path.exists() and not journal_path.exists():
+            finished = _read_json_array(path)  # the output of a run that completed
+        self.index = _Index()
+        if resume:
+            for offset, record in scan_journal(journal_path, repair=True):
+                self.index.remember(offset, record)
+        self.journal = _Journal(journal_path, resume)
+        for record in finished:
+            self.index.remember(self.journal.append(record), record)
+
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the successful records found in FILE (and its journal)."""
+        return self.index.previous
+
+    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
+        """Append fresh records to the journal at once."""
+        self.index.place(index, record, self.journal.append(record) if fresh else None)
+        return record
+
+    def close(self, complete: bool) -> None:
+        """Rewrite FILE in input order, atomically, once every input has its record."""
+        self.journal.close()
+        if not complete:
+            return
+        records = _journal_records(self.journal.path, self.index.final(self.path))
+        _atomic_write(self.path, render_records(records, self.fmt))
+        if self.journal.path != self.path:
+            self.journal.path.unlink(missing_ok=True)
+
+
+def _read_json_array(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [r for r in data if isinstance(r, dict) and isinstance(r.get("key"), str)]
+
+
+_UNSAFE = re.compile(r"[^\w\-]+")
+_WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)$")
+
+
+def safe_component(name: str) -> str:
+    """A file-name component that cannot climb out of, or hide in, a folder."""
+    name = unicodedata.normalize("NFC", name)
+    cleaned = _UNSAFE.sub("_", name).strip("_")[:100] or "article"
+    if _WINDOWS_RESERVED.match(cleaned):
+        cleaned = f"_{cleaned}"
+    return cleaned
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when ``path`` (symlinks resolved) lies under ``root``."""
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
+
+
+class DirSink(Sink):
+    """``--output-dir DIR``: one file per input, mirroring the input tree, never outside DIR."""
+
+    def __init__(self, root: Path, fmt: str, inputs: Sequence[Input], resume: bool) -> None:
+        self.root = root
+        self.fmt = fmt
+        root.mkdir(parents=True, exist_ok=True)
+        suffix = ".tldr.md" if fmt == "markdown" else ".tldr.json"
+        self.targets = _unique_names(inputs, suffix)
+        self.index = _Index()
+        journal_path = root / JOURNAL_NAME
+        if resume:
+            for offset, record in scan_journal(journal_path, repair=True):
+                # A record counts as done only while its file is still there.
+                output = record.get("output")
+                if isinstance(output, str) and (root / output).is_file():
+                    self.index.remember(offset, record)
+        self.journal = _Journal(journal_path, resume)
+
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the successful records whose files still exist."""
+        return self.index.previous
+
+    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
+        """Write the input's file (successes only), then journal the record."""
+        if not fresh:
+            self.index.place(index, record, None)
+            return record
+        if "error" not in record:
+            relative = self.targets[index]
+            try:
+                self._write(relative, record)
+                record["output"] = relative
+            except (OSError, InputError) as exc:
+                message = f"{record['source']}: cannot write {relative}: {exc}"
+                record = error_record(record["source"], message, record["key"], record.get("id"))
+        self.index.place(index, record, self.journal.append(record))
+        return record
+
+    def _write(self, relative: str, record: dict[str, Any]) -> None:
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not inside(self.root, target.parent):  # a symlinked folder pointing out of DIR
+            raise InputError(f"refusing to write outside {self.root}")
+        text = (
+            markdown_section(record, level=1)
+            if self.fmt == "markdown"
+            else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        )
+        _atomic_write(target, text)
+
+    def close(self, complete: bool) -> None:
+        """Leave the journal in input order too, for the next --resume and for readers."""
+        self.journal.close()
+        if complete:
+            records = _journal_records(self.journal.path, self.index.final(self.root))
+            _atomic_write(self.journal.path, render_records(records, "jsonl"))
+
+
+def _unique_names(inputs: Sequence[Input], suffix: str) -> list[str]:
+    """Safe, distinct relative output paths, assigned in input order (stable across runs)."""
+    taken: set[str] = set()
+    names = []
+    for item in inputs:
+        raw = list(item.name) or ["article"]
+        if item.kind == "file":
+            raw[-1] = Path(raw[-1]).stem or raw[-1]
+        base = "/".join(safe_component(part) for part in raw)
+        candidate, n = base + suffix, 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{base}-{n}{suffix}"
+        taken.add(candidate.lower())
+        names.append(candidate)
+    return names
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Report:
+    """Counts of a finished run."""
+
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    elapsed: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all succeeded (or were resumed), 3 every input failed, 1 some failed."""
+        if self.failed == 0:
+            return EXIT_OK
+        return EXIT_ALL_FAILED if self.failed == self.total else EXIT_SOME_FAILED
+
+    def line(self) -> str:
+        """The one-line summary printed at the end."""
+        rate = self.done / self.elapsed if self.elapsed > 0 else 0.0
+        return (
+            f"{self.total} inputs: {self.done} done, {self.skipped} skipped (resumed), "
+            f"{self.failed} failed in {self.elapsed:.1f}s ({rate:.1f} docs/s)"
+        )
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run(
+    inputs: Sequence[Input],
+    config: BatchConfig,
+    sink: Sink,
+    *,
+    progress: bool = False,
+    on_failure: Callable[[str], None] | None = None,
+) -> Report:
+    """Summarize every input into ``sink``; the Report says how it went."""
+    from tqdm import tqdm
+
+    started = time.monotonic()
+    report = Report(total=len(inputs))
+    previous = sink.previous()
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after this
+    bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=not progress,
+               dynamic_ncols=True, smoothing=0.1)  # fmt: skip
+
+    def say(message: str) -> None:
+        if on_failure is not None:
+            if progress:
+                bar.clear()
+            on_failure(message)
+            if progress:
+                bar.refresh()
+
+    def emit(index: int, record: dict[str, Any], fresh: bool) -> None:
+        trace = record.pop("_traceback", None)
+        record = sink.add(index, record, fresh)
+        if not fresh:
+            report.skipped += 1
+        elif "error" in record:
+            report.failed += 1
+            report.failures.append(record["error"])
+            say(record["error"])
+            if trace:
+                log.debug("%s", trace)
+        else:
+            report.done += 1
+        bar.update(1)
+
+    complete = False
+    try:
+        _execute(inputs, config, previous, emit)
+        complete = True
+    finally:
+        bar.close()
+        sink.close(complete)
+        report.elapsed = time.monotonic() - started
+    return report
+
+
+def _tasks(
+    inputs: Sequence[Input],
+    config: BatchConfig,
+    previous: Mapping[str, int],
+    emit: Callable[[int, dict[str, Any], bool], None],
+) -> Iterator[list[Task]]:
+    """Groups of tasks still to do; skipped and early-failed inputs are emitted on the way."""
+    fingerprint = config.fingerprint()
+    seen: dict[str, int] = {}
+    group: list[Task] = []
+    for item in inputs:
+        prepared = _prepare(item, fingerprint)
+        key = prepared.key if isinstance(prepared, Task) else prepared["key"]
+        # Identical inputs each get their own record: the n-th copy has its own key.
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}-{seen[key]}"
+            if isinstance(prepared, Task):
+                prepared = Task(prepared.index, prepared.kind, prepared.source, key, prepared.data)
+            else:
+                prepared["key"] = key
+        if not isinstance(prepared, Task):
+            emit(item.index, prepared, True)
+        elif key in previous:
+            emit(item.index, {"key": key}, False)
+        else:
+            group.append(prepared)
+            if len(group) >= config.group_size:
+                yield group
+                group = []
+    if group:
+        yield group
+
+
+def _execute(
+    inputs: Sequence[Input],
+    config: BatchConfig,
+    previous: Mapping[str, int],
+    emit: Callable[[int, dict[str, Any], bool], None],
+) -> None:
+    groups = _tasks(inputs, config, previous, emit)
+    if config.jobs <= 1:
+        warm_up(config)
+        for group in groups:
+            for task, record in zip(group, _work(group), strict=True):
+                emit(task.index, record, True)
+        return
+    _execute_parallel(groups, config, emit)
+
+
+def _pool_context() -> Any:
+    # fork shares the parent's warmed-up modules and language profiles with every worker;
+    # elsewhere the initializer warms each worker up once.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _execute_parallel(
+    groups: Iterator[list[Task]],
+    config: BatchConfig,
+    emit: Callable[[int, dict[str, Any], bool], None],
+) -> None:
+    context = _pool_context()
+    if context.get_start_method() == "fork":
+        # Pure-Python state (modules, language profiles) is shared with the forked workers.
+        # Backends are built in each worker: a model backend's threads must not cross a fork.
+        warm_up(config, backend=False)
+    limit = config.jobs * 4  # enough queued work to keep every worker busy, bounded memory
+
+    def new_pool() -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=config.jobs,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(config, os.getpid()),
+        )
+
+    pool = new_pool()
+    in_flight: dict[cf.Future[list[dict[str, Any]]], list[Task]] = {}
+
+    def settle(future: cf.Future[list[dict[str, Any]]]) -> list[Task]:
+        """Emit a finished group's records; return its tasks instead if its pool broke."""
+        group = in_flight.pop(future)
+        try:
+            results = future.result()
+        except BrokenProcessPool:
+            return group
+        except Exception as exc:  # cancelled, or a result that could not be sent back
+            results = [_lost(t, f"{type(exc).__name__}: {exc}") for t in group]
+        for task, record in zip(group, results, strict=True):
+            emit(task.index, record, True)
+        return []
+
+    def collect(block: bool) -> None:
+        if not in_flight:
+            return
+        finished, _ = cf.wait(
+            list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED
+        )
+        lost = [task for future in finished for task in settle(future)]
+        if lost:
+            recover(lost)
+
+    def recover(lost: list[Task]) -> None:
+        """A dead worker (killed, out of memory) breaks its whole pool: every task in flight
+        fails with it. Retry those alone, one at a time, in a fresh pool: the one that kills
+        its worker again is the culprit and gets the error record; the others their results."""
+        nonlocal pool
+        rest = list(in_flight)
+        cf.wait(rest)
+        for future in rest:
+            lost += settle(future)
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = new_pool()
+        for task in sorted(lost, key=lambda t: t.index):
+            try:
+                record = pool.submit(_work, [task]).result()[0]
+            except BrokenProcessPool:
+                record = _lost(task, "its worker process died (killed, or out of memory)")
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+            except Exception as exc:
+                record = _lost(task, f"{type(exc).__name__}: {exc}")
+            emit(task.index, record, True)
+
+    def submit(group: list[Task]) -> None:
+        try:
+            in_flight[pool.submit(_work, group)] = group
+        except BrokenProcessPool:  # it broke since the last look
+            recover([])
+            in_flight[pool.submit(_work, group)] = group
+
+    try:
+        for group in groups:
+            while len(in_flight) >= limit:
+                collect(block=True)
+            submit(group)
+            collect(block=False)
+        while in_flight:
+            collect(block=True)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def default_format(
+    output: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str] | None
+) -> str:
+    """The format when none is given: from FILE's suffix, markdown for a folder, else jsonl."""
+    if output_dir is not None:
+        return "markdown"
+    suffix = Path(output).suffix.lower() if output is not None else ""
+    return {".md": "markdown", ".markdown": "markdown", ".json": "json"}.get(suffix, "jsonl")
+
+
+def open_sink(
+    inputs: Sequence[Input],
+    fmt: str,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    stream: IO[str] | None = None,
+) -> Sink:
+    """The sink for an output file, an output folder, or a stream (standard output)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if output is not None and output_dir is not None:
+        raise UsageError("give --output or --output-dir, not both")
+    if output_dir is not None:
+        return DirSink(Path(output_dir), fmt, inputs, resume)
+    if output is not None:
+        path = Path(output)
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; use --output-dir for one file per input")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileSink(path, fmt, resume)
+    if resume:
+        raise UsageError("--resume needs --output or --output-dir")
+    return StreamSink(stream or sys.stdout, fmt)
+
+
+def outputs_of(
+    output: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str] | None
+) -> list[str]:
+    """Paths a folder walk must not read back as inputs."""
+    paths: list[str] = []
+    if output is not None:
+        paths += [str(output), str(output) + PARTIAL_SUFFIX]
+    if output_dir is not None:
+        paths.append(str(output_dir))
+    return paths
+
+
+def batch(
+    paths: Sequence[str],
+    options: Options,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    fmt: str = "jsonl",
+    jobs: int | None = None,
+    recursive: bool = True,
+    glob: str | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    on_failure: Callable[[str], None] | None = None,
+    stream: IO[str] | None = None,
+    stdin: IO[bytes] | None = None,
+    fetch_timeout: float = 20.0,
+    fetch_max_bytes: int = 5 * 1024 * 1024,
+    group_size: int | None = None,
+    **backend_config: Any,
+) -> Report:
+    """Summarize every input found under ``paths`` and write the records; see the README."""
+    if output is not None:
+        target = os.path.realpath(output)
+        if any(os.path.realpath(p) == target for p in paths if p != "-"):
+            raise UsageError(f"{output} is also an input; write the results to another file")
+    inputs = discover(
+        paths, recursive=recursive, glob=glob, exclude=outputs_of(output, output_dir), stdin=stdin
+    )
+    if not inputs:
+        raise InputError("no input found (folders are searched for " +
+                         " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
+    sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
+                     stream=stream)  # fmt: skip
+    jobs = max(1, min(jobs or default_jobs(), len(inputs)))
+    if group_size is None:
+        # Workers take a few articles per round trip: a third of the idle time between tasks
+        # on a busy machine. In-process, one at a time flushes each record soonest.
+        group_size = 1 if jobs == 1 else PARALLEL_GROUP
+    config = BatchConfig(
+        options=options,
+        backend_config=tuple(sorted(backend_config.items())),
+        jobs=jobs,
+        fetch_timeout=fetch_timeout,
+        fetch_max_bytes=fetch_max_bytes,
+        group_size=max(1, group_size),
+    )
+    return run(inputs, config, sink, progress=progress, on_failure=on_failure)

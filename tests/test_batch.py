@@ -1,0 +1,531 @@
+"""Batch processing: discovery, records, order, errors, output folders, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer import batch as batch_mod
+from summarizer.batch import (
+    BatchConfig,
+    FileSink,
+    Task,
+    discover,
+    read_journal,
+    safe_component,
+)
+from summarizer.cli import cli
+from summarizer.pipeline import make_options
+
+ARTICLES = [
+    "battery-recycling-en.txt",
+    "smartphone-reparation-fr.txt",
+    "glasfaser-ausbau-de.txt",
+    "coches-autonomos-es.txt",
+    "intelligenza-artificiale-it.txt",
+    "energia-solar-pt.txt",
+    "fietsdeelsysteem-nl.txt",
+    "cyberbezpieczenstwo-pl.txt",
+    "elflyg-sv.txt",
+]
+
+
+def invoke(*args: str, input: bytes | str | None = None) -> Any:
+    return CliRunner().invoke(cli, ["batch", *args], input=input)
+
+
+def lines_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def write_jsonl(path: Path, data_dir: Path, count: int) -> list[str]:
+    """``count`` records cycling through the test articles; returns their ids."""
+    ids = []
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(count):
+            name = ARTICLES[i % len(ARTICLES)]
+            text = (data_dir / name).read_text(encoding="utf-8")
+            ids.append(f"art-{i:04d}")
+            handle.write(json.dumps({"id": ids[-1], "text": text}, ensure_ascii=False) + "\n")
+    return ids
+
+
+@pytest.fixture
+def mixed_dir(tmp_path: Path, data_dir: Path) -> Path:
+    """A folder as users drop it: good articles, junk, other encodings, HTML, a JSONL feed."""
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    shutil.copy(data_dir / "battery-recycling-en.txt", root / "a-good.txt")
+    shutil.copy(data_dir / "article-en.md", root / "sub" / "b-article.md")
+    shutil.copy(data_dir / "article-fr.html", root / "c-page.html")
+    (root / "d-empty.txt").write_bytes(b"")
+    (root / "e-binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01")
+    latin = (data_dir / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
+    (root / "f-latin1.txt").write_bytes(latin.encode("latin-1", errors="replace"))
+    feed = [
+        json.dumps({"id": "g1", "text": (data_dir / "glasfaser-ausbau-de.txt").read_text()}),
+        '{"id": "g2", "text": "broken',
+        json.dumps({"id": "g3", "text": (data_dir / "elflyg-sv.txt").read_text()}),
+    ]
+    (root / "sub" / "g-feed.jsonl").write_text("\n".join(feed) + "\n", encoding="utf-8")
+    (root / "notes.csv").write_text("ignored,by,suffix\n")
+    (root / ".hidden.txt").write_text("hidden files are not inputs")
+    return root
+
+
+def test_mixed_folder_one_record_per_input(mixed_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = invoke(str(mixed_dir), "--output", str(out), "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    records = lines_of(out)
+    sources = [Path(r["source"].rsplit(":", 1)[0]).name for r in records]
+    assert sources == [
+        "a-good.txt", "c-page.html", "d-empty.txt", "e-binary.txt", "f-latin1.txt",
+        "b-article.md", "g-feed.jsonl", "g-feed.jsonl", "g-feed.jsonl",
+    ]  # fmt: skip
+    by_name = dict(zip(sources[:6], records[:6], strict=True))
+    assert "error" not in by_name["a-good.txt"] and by_name["a-good.txt"]["bullets"]
+    assert "no text" in by_name["d-empty.txt"]["error"]
+    assert "binary" in by_name["e-binary.txt"]["error"]
+    latin = by_name["f-latin1.txt"]
+    assert latin["language"]["code"] == "fr"
+    assert any("é" in b["text"] for b in latin["bullets"])
+    assert by_name["c-page.html"]["title"].startswith("Une start-up lyonnaise")
+    feed = records[6:]
+    assert [r.get("id") for r in feed] == ["g1", None, "g3"]
+    assert "invalid JSON" in feed[1]["error"] and feed[1]["source"].endswith(":2")
+    assert feed[0]["language"]["code"] == "de" and feed[2]["language"]["code"] == "sv"
+    # Each failure: one line on stderr; then the final report.
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 3
+    assert "9 inputs: 6 done, 0 skipped (resumed), 3 failed" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_quality_call_carries_ids_and_bullets(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    ids = write_jsonl(source, data_dir, 5)
+    out = tmp_path / "out.jsonl"
+    result = invoke(
+        str(source), "--output", str(out), "--format", "jsonl", "--bullets", "2", "--quiet"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "" and result.stdout == ""
+    records = lines_of(out)
+    assert [r["id"] for r in records] == ids
+    for record in records:
+        assert len(record["bullets"]) == 2
+        assert all(isinstance(b["text"], str) and b["text"] for b in record["bullets"])
+
+
+def test_order_is_input_order_whatever_jobs(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    ids = write_jsonl(source, data_dir, 24)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert invoke(str(source), "-o", str(one), "--jobs", "1", "-q").exit_code == 0
+    assert invoke(str(source), "-o", str(two), "--jobs", "2", "-q").exit_code == 0
+    assert [r["id"] for r in lines_of(two)] == ids
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_stdin_to_stdout_and_exit_codes(data_dir: Path) -> None:
+    good = json.dumps({"id": 7, "text": (data_dir / "elflyg-sv.txt").read_text()})
+    result = invoke("-", "--jobs", "1", "-q", input=good + "\n\nnot json\n")
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["id"] == "7" and records[0]["source"] == "<stdin>:1"
+    assert records[1]["source"] == "<stdin>:3" and "error" in records[1]
+    all_bad = invoke("-", "-q", input="nope\n[1]\n")
+    assert all_bad.exit_code == 3 and len(all_bad.stdout.splitlines()) == 2
+    assert invoke("-", "-q", input=good).exit_code == 0
+
+
+def test_json_and_markdown_formats(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ARTICLES[:3]:
+        shutil.copy(data_dir / name, folder / name)
+    (folder / "z-empty.md").write_text("   \n")
+    as_json = invoke(str(folder), "--format", "json", "-q", "-j", "1")
+    array = json.loads(as_json.stdout)
+    assert [Path(r["source"]).name for r in array] == [*sorted(ARTICLES[:3]), "z-empty.md"]
+    digest_path = tmp_path / "digest.md"
+    assert invoke(str(folder), "-o", str(digest_path), "-q").exit_code == 1
+    digest = digest_path.read_text(encoding="utf-8")
+    assert digest.startswith("# TL;DR digest")
+    assert digest.count("\n## ") == 4
+    assert "Language: de" in digest and "Language: fr" in digest
+    assert "> Error:" in digest and "z-empty.md" in digest
+    german = json.loads(invoke(str(folder / "glasfaser-ausbau-de.txt"), "-q").stdout)
+    assert german["bullets"][0]["text"] in digest
+
+
+def test_output_dir_mirrors_tree_and_stays_inside(tmp_path: Path, data_dir: Path) -> None:
+    root = tmp_path / "in"
+    (root / "deep" / "er").mkdir(parents=True)
+    shutil.copy(data_dir / "elflyg-sv.txt", root / "deep" / "er" / "flyg.txt")
+    text = (data_dir / "battery-recycling-en.txt").read_text()
+    hostile = ["../../escape", "/etc/passwd", "..", "a/../../b", "..\\..\\win", "C:\\x", "\x00nul"]
+    (root / "feed.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": text}) + "\n" for i in hostile), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    before = set(tmp_path.rglob("*"))
+    result = invoke(str(root), "--output-dir", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    created = set(tmp_path.rglob("*")) - before
+    assert created and all(out in p.parents or p == out for p in created)
+    assert (out / "deep" / "er" / "flyg.tldr.md").read_text().startswith("# ")
+    files = [p for p in out.rglob("*.tldr.md")]
+    assert len(files) == 1 + len(hostile)
+    assert all(p.parent == out / "feed" for p in files if "flyg" not in p.name)
+    assert not any(part.startswith(".") for p in files for part in p.relative_to(out).parts)
+
+
+def test_output_dir_never_follows_a_symlink_out(tmp_path: Path, data_dir: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "feed").symlink_to(outside, target_is_directory=True)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "x", "text": (data_dir / "elflyg-sv.txt").read_text()}))
+    result = invoke(str(feed), "--output-dir", str(out), "-q", "--format", "json")
+    assert result.exit_code == 3
+    assert "outside" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_safe_component() -> None:
+    for name in ["..", "../x", "/etc", "a/b", "\\\\srv\\share", ".hidden", "", "con"]:
+        cleaned = safe_component(name)
+        assert cleaned and "/" not in cleaned and "\\" not in cleaned
+        assert not cleaned.startswith(".") and cleaned.lower() != "con"
+
+
+def test_folder_options_and_own_outputs(tmp_path: Path, data_dir: Path) -> None:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    shutil.copy(data_dir / "elflyg-sv.txt", root / "top.txt")
+    shutil.copy(data_dir / "article-en.md", root / "top.md")
+    shutil.copy(data_dir / "glasfaser-ausbau-de.txt", root / "sub" / "below.txt")
+    names = lambda inputs: [Path(i.source).name for i in inputs]  # noqa: E731
+    assert names(discover([str(root)])) == ["top.md", "top.txt", "below.txt"]
+    assert names(discover([str(root)], recursive=False)) == ["top.md", "top.txt"]
+    assert names(discover([str(root)], glob="*.txt")) == ["top.txt", "below.txt"]
+    assert names(discover([str(root)], glob="sub/*")) == ["below.txt"]
+    # Results written inside the folder are not read back as inputs on the next run.
+    result = invoke(str(root), "--output-dir", str(root / "tldr"), "-q")
+    assert result.exit_code == 0
+    again = invoke(str(root), "-o", str(root / "all.jsonl"), "-q")
+    assert again.exit_code == 0 and len(lines_of(root / "all.jsonl")) == 3
+    assert invoke(str(root), "-o", str(root / "all.jsonl"), "-q").exit_code == 0
+    assert len(lines_of(root / "all.jsonl")) == 3
+
+
+def test_duplicates_each_get_a_record(tmp_path: Path, data_dir: Path) -> None:
+    line = json.dumps({"text": (data_dir / "elflyg-sv.txt").read_text()})
+    source = tmp_path / "dup.jsonl"
+    source.write_text(f"{line}\n{line}\n")
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(source), "-o", str(out), "-q").exit_code == 0
+    records = lines_of(out)
+    assert len(records) == 2 and records[0]["key"] != records[1]["key"]
+    result = invoke(str(source), "-o", str(out), "-q", "--resume")
+    assert result.exit_code == 0 and len(lines_of(out)) == 2
+
+
+def test_resume_repairs_torn_line_and_skips_done(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    ids = write_jsonl(source, data_dir, 12)
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(source), "-o", str(out), "-q", "-j", "1").exit_code == 0
+    complete = out.read_bytes()
+    kept = complete.splitlines(keepends=True)
+    # What a crash leaves: a few records in completion order and half of the next line.
+    out.write_bytes(kept[3] + kept[0] + kept[5] + kept[6][: len(kept[6]) // 2])
+    result = invoke(str(source), "-o", str(out), "--resume", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert "12 inputs: 9 done, 3 skipped (resumed), 0 failed" in result.stderr
+    assert [r["id"] for r in lines_of(out)] == ids
+    assert out.read_bytes() == complete
+    # Without --resume the output is overwritten, with a warning.
+    again = invoke(str(source), "-o", str(out), "-j", "1")
+    assert "overwriting earlier results" in again.stderr and "12 done, 0 skipped" in again.stderr
+    assert out.read_bytes() == complete
+    # Other options give other keys: nothing is skipped, earlier records are kept at the end.
+    result = invoke(str(source), "-o", str(out), "--resume", "--bullets", "1", "-j", "1")
+    assert "12 done, 0 skipped" in result.stderr and "kept 12 earlier" in result.stderr
+    assert len(lines_of(out)) == 24
+
+
+def test_resume_json_format_and_errors_are_retried(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(data_dir / "elflyg-sv.txt", folder / "a.txt")
+    (folder / "b.txt").write_text("")
+    out = tmp_path / "out.json"
+    assert invoke(str(folder), "-o", str(out), "-q").exit_code == 1
+    assert not (tmp_path / "out.json.partial.jsonl").exists()
+    (folder / "b.txt").write_text((data_dir / "elflyg-sv.txt").read_text() + "\nMer text här.\n")
+    result = invoke(str(folder), "-o", str(out), "--resume")
+    assert result.exit_code == 0 and "1 done, 1 skipped" in result.stderr
+    records = json.loads(out.read_text())
+    assert [Path(r["source"]).name for r in records] == ["a.txt", "b.txt"]
+    assert all("error" not in r for r in records)
+
+
+def test_resume_needs_a_file_and_formats_are_checked(tmp_path: Path, seed_path: Path) -> None:
+    assert invoke(str(seed_path), "--resume").exit_code == 2
+    assert invoke(str(seed_path), "-o", "x", "-d", str(tmp_path)).exit_code == 2
+    assert invoke(str(tmp_path)).exit_code == 1  # an empty folder: nothing to do
+    own = tmp_path / "feed.jsonl"
+    own.write_text('{"text": "Un texte."}\n')
+    assert invoke(str(own), "-o", str(own)).exit_code == 2
+    assert own.read_text() == '{"text": "Un texte."}\n'
+
+
+def test_read_journal_ignores_garbage(tmp_path: Path) -> None:
+    journal = tmp_path / "j.jsonl"
+    journal.write_bytes(b'{"key": "a", "x": 1}\nnot json\n[1]\n{"key": "b"}\n{"key": "c", "x"')
+    assert [r["key"] for r in read_journal(journal)] == ["a", "b"]
+    assert journal.read_bytes().endswith(b'"x"')
+    read_journal(journal, repair=True)
+    assert journal.read_bytes().endswith(b'{"key": "b"}\n')
+
+
+def test_group_failure_is_isolated(tmp_path: Path, data_dir: Path) -> None:
+    options = make_options(bullets=2)
+    good = json.dumps({"id": "ok", "text": (data_dir / "elflyg-sv.txt").read_text()})
+    tasks = [
+        Task(0, "record", "f:1", "k0", good),
+        Task(1, "record", "f:2", "k1", json.dumps({"id": "bad", "text": "  "})),
+        Task(2, "record", "f:3", "k2", good),
+    ]
+    batch_mod.warm_up(BatchConfig(options=options, group_size=3))
+    records = batch_mod._work(tasks)
+    assert [r.get("id") for r in records] == ["ok", "bad", "ok"]
+    assert "error" in records[1] and "error" not in records[0]
+    assert [r["key"] for r in records] == ["k0", "k1", "k2"]
+
+
+def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    sink = FileSink(out, "jsonl", resume=False)
+    records = [{"key": f"k{i}", "source": str(i), "bullets": []} for i in range(3)]
+    for i in (2, 0, 1):
+        sink.add(i, records[i], True)
+    assert [r["key"] for r in lines_of(out)] == ["k2", "k0", "k1"]  # completion order
+    sink.close(complete=True)
+    assert [r["key"] for r in lines_of(out)] == ["k0", "k1", "k2"]  # input order
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+
+
+def _wait_for_lines(path: Path, count: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= count:
+            return
+        if process.poll() is not None:
+            pytest.fail("the batch finished before it could be killed")
+        time.sleep(0.02)
+    pytest.fail("no progress")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigkill_then_resume(tmp_path: Path, data_dir: Path, jobs: str) -> None:
+    source = tmp_path / "in.jsonl"
+    ids = write_jsonl(source, data_dir, 150)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out)]
+    process = subprocess.Popen(
+        [*command, "--jobs", jobs, "-q"], stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        _wait_for_lines(out, 40, process)
+        os.kill(process.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
+        process.wait(timeout=30)
+        # Orphaned workers notice their parent is gone and exit by themselves.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("worker processes outlived their killed parent")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.stderr is not None:
+            process.stderr.close()
+    assert process.returncode == -signal.SIGKILL
+    survived = len(read_journal(out))
+    assert 40 <= survived < len(ids)
+    resumed = subprocess.run(
+        [*command, "--resume", "--jobs", jobs], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{survived} skipped (resumed)" in resumed.stderr
+    records = lines_of(out)  # every line parses: no torn line is left
+    assert [r["id"] for r in records] == ids
+    assert all(len(r["bullets"]) == 3 for r in records)
+
+
+CRASHING_BACKEND = """
+import os
+from summarizer.backends import BaseBackend, Result
+
+class CrashingBackend(BaseBackend):
+    name = "crashing"
+
+    def summarize(self, request):
+        if "CRASH" in request.document.text:
+            os._exit(1)  # what the OOM killer does to a worker
+        return Result(bullets=())
+"""
+
+
+def test_a_dead_worker_does_not_stop_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    from summarizer import backends
+
+    (tmp_path / "crashing_backend.py").write_text(CRASHING_BACKEND)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(
+        backends._REGISTRY, "crashing", backends._Entry("crashing_backend:CrashingBackend", "")
+    )
+    text = (data_dir / "elflyg-sv.txt").read_text()
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": str(i), "text": text + ("\nCRASH." if i == 3 else f"\n{i}.")} for i in range(40)]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    options = make_options(backend="crashing", language="sv")
+    report = batch_mod.batch([str(feed)], options, output=out, jobs=2)
+    records = lines_of(out)
+    assert [r["id"] for r in records] == [str(i) for i in range(40)]
+    # The tasks lost with the broken pool are retried alone: only the culprit fails.
+    assert "worker process died" in records[3]["error"]
+    assert report.failed == 1 and report.done == 39
+
+
+def test_unlistable_folder_is_an_error_record(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(data_dir / "elflyg-sv.txt", tmp_path / "a.txt")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:  # what a folder without read permission does (even as root)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    inputs = discover([str(tmp_path)])
+    assert [i.error is not None for i in inputs] == [False, True]
+    assert inputs[1].source == str(locked)
+
+
+def test_progress_bar_only_when_asked(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 3)
+    options = make_options(bullets=1)
+    batch_mod.batch([str(source)], options, output=tmp_path / "a.jsonl", jobs=1, progress=True)
+    assert "3/3" in capsys.readouterr().err
+    batch_mod.batch([str(source)], options, output=tmp_path / "b.jsonl", jobs=1)
+    assert capsys.readouterr().err == ""
+
+
+def test_help_documents_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["batch", "--help"])
+    assert result.exit_code == 0
+    assert "3 every input failed" in " ".join(result.output.split())
+
+
+def test_json_array_file_gives_one_record_per_element(tmp_path: Path, data_dir: Path) -> None:
+    text = (data_dir / "elflyg-sv.txt").read_text()
+    export = tmp_path / "export.json"
+    export.write_text(
+        json.dumps([{"id": "a", "text": text}, {"id": "b"}, {"id": "c", "text": text}])
+    )
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps({"id": "solo", "text": text}))
+    result = invoke(str(export), str(single), "-q")
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("id") for r in records] == ["a", "b", "c", "solo"]
+    assert records[1]["source"].endswith("export.json[2]") and "text" in records[1]["error"]
+
+
+def test_ctrl_c_keeps_what_is_done(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    ids = write_jsonl(source, data_dir, 150)
+    out = tmp_path / "out.md"
+    journal = tmp_path / "out.md.partial.jsonl"
+    command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out), "-j", "2"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_for_lines(journal, 20, process)
+        os.kill(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and b"interrupted" in stderr
+    assert not out.exists() and len(read_journal(journal)) >= 20
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not journal.exists()
+    assert out.read_text(encoding="utf-8").count("\n## ") == len(ids)
+
+
+def test_output_dir_resume_redoes_only_missing_files(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ARTICLES[:4]:
+        shutil.copy(data_dir / name, folder / name)
+    out = tmp_path / "out"
+    assert invoke(str(folder), "-d", str(out), "-q").exit_code == 0
+    files = sorted(out.glob("*.tldr.md"))
+    assert len(files) == 4
+    files[1].unlink()
+    result = invoke(str(folder), "-d", str(out), "--resume")
+    assert result.exit_code == 0 and "1 done, 3 skipped (resumed)" in result.stderr
+    assert sorted(out.glob("*.tldr.md")) == files
+    journal = lines_of(out / ".summarizer-batch.jsonl")
+    assert [r["output"] for r in journal] == [f.name for f in files]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_jsonl_in_any_encoding(tmp_path: Path, data_dir: Path, encoding: str) -> None:
+    text = (data_dir / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
+    text = text.encode("cp1252", errors="replace").decode("cp1252")  # what cp1252 can hold
+    lines = [json.dumps({"id": f"r{i}", "text": text}, ensure_ascii=False) for i in range(2)]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(("\n".join(["", lines[0], "  ", lines[1]]) + "\r\n").encode(encoding))
+    inputs = discover([str(feed)])
+    assert [i.source for i in inputs] == [f"{feed}:2", f"{feed}:4"]
+    result = invoke(str(feed), "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["r0", "r1"]
+    assert records[0]["language"]["code"] == "fr" and records[0]["bullets"]
