@@ -109,7 +109,7 @@ def clean(article: Article) -> Document:
             i += 1
             continue
         if line.kind == "item":
-            blocks.append(_block("item", line.text, line.start))
+            blocks.append(_block("item", line.text, line.start, len(headings) - 1))
             i += 1
             continue
         # A paragraph: this line plus hard-wrapped continuation lines.
@@ -123,7 +123,10 @@ def clean(article: Article) -> Document:
         kind = "quote" if line.kind == "quote" else "paragraph"
         if not blocks and not seen_heading and kind == "paragraph" and title is not None:
             kind = "standfirst"
-        blocks.append(Block(kind=kind, text=article.text[start:end], start=start, end=end))
+        section = len(headings) - 1
+        blocks.append(
+            Block(kind=kind, text=article.text[start:end], start=start, end=end, section=section)
+        )
         i = j
 
     if not blocks:
@@ -152,10 +155,16 @@ def clean(article: Article) -> Document:
     )
 
 
-def _block(kind: str, text: str, start: int) -> Block:
+def _block(kind: str, text: str, start: int, section: int = -1) -> Block:
     stripped = text.rstrip()
     lead = len(stripped) - len(stripped.lstrip())
-    return Block(kind=kind, text=stripped.lstrip(), start=start + lead, end=start + len(stripped))
+    return Block(
+        kind=kind,
+        text=stripped.lstrip(),
+        start=start + lead,
+        end=start + len(stripped),
+        section=section,
+    )
 
 
 def _scan_lines(text: str, *, markdown: bool) -> list[_Line]:

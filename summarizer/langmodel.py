@@ -1,6 +1,6 @@
 """Evidence for language identification, built once per process from data we already ship.
 
-Three sources, none downloaded at run time:
+Four sources, none downloaded at run time:
 
 - langdetect's own n-gram profiles (1-3 character n-grams per language). For short text they are
   scored exhaustively (every n-gram, no random sampling, case variants merged), which is far
@@ -8,6 +8,8 @@ Three sources, none downloaded at run time:
 - function words: the stop-word lists of ``stopwordsiso`` and of ``justext`` (a dependency of
   trafilatura), merged per language.
 - Unicode scripts: which languages write in which script is read off the same profiles.
+- word frequencies: ``wordfreq``'s "small" per-language lists, read lazily, one language at a
+  time and only for short text (see ``word_frequencies``).
 """
 
 from __future__ import annotations
@@ -54,8 +56,13 @@ _JUSTEXT_FILES = {
     "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese",
 }  # fmt: skip
 
+# wordfreq's lists for langdetect's codes where the two spell them differently.
+_WORDFREQ_CODES = {"no": "nb", "tl": "fil", "hr": "sh"}
+
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _lock = threading.Lock()
+_lexicon_lock = threading.Lock()
+_lexicons: dict[str, dict[str, int] | None] = {}
 
 
 def normalize_code(code: str) -> str:
@@ -274,3 +281,31 @@ def function_word_hits(model: Model, text: str, candidates: Sequence[int]) -> di
             if index in hits:
                 hits[index] += 1
     return hits
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, casefolded and NFC-normalised (as frequency lists spell them)."""
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text.casefold()))
+
+
+def word_frequencies(code: str) -> dict[str, int] | None:
+    """Word -> frequency in centibels (-300 is once per 1,000 words) in language ``code``.
+
+    None when wordfreq has no list for it. Each list (about 30,000 words, 5 MB in memory) is read
+    on first use and kept for the process; nothing else ever loads it.
+    """
+    with _lexicon_lock:  # two threads asking first must not both read the file
+        if code not in _lexicons:
+            _lexicons[code] = _read_frequencies(_WORDFREQ_CODES.get(code, code))
+        return _lexicons[code]
+
+
+def _read_frequencies(code: str) -> dict[str, int] | None:
+    import wordfreq
+
+    path = wordfreq.available_languages("small").get(code)
+    if path is None:
+        return None
+    # The list's n-th bucket holds the words of frequency -n centibels.
+    buckets = wordfreq.read_cBpack(path)
+    return {word: -rank for rank, bucket in enumerate(buckets) for word in bucket}

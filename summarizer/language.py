@@ -3,10 +3,11 @@
 langdetect is the engine. A long text given to ``detect`` goes to its detector (seeded, so the
 same text always gets the same answer). Short text (titles, teasers, one-line records) is where
 langdetect's random sampling is weak, so there every n-gram is scored against its profiles,
-function words add evidence and the script is decided first (see ``langmodel`` and the README's
-"Language identification" section). Documents are read paragraph by paragraph, each scored the
-short-text way (steadier and cheaper), so that a French article quoting English paragraphs is
-reported as French with an English share."""
+function words add evidence, the script is decided first, and how common each word is in the
+leading candidates' languages (wordfreq) separates close languages (see ``langmodel`` and the
+README's "Language identification" section). Documents are read paragraph by paragraph, each
+scored the short-text way (steadier and cheaper; no word frequencies), so that a French article
+quoting English paragraphs is reported as French with an English share."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .langmodel import FUNCTION_WORD_BONUS, function_word_hits, model, ngram_scores, script_of
+from .langmodel import (
+    FUNCTION_WORD_BONUS,
+    function_word_hits,
+    model,
+    ngram_scores,
+    script_of,
+    word_frequencies,
+    words,
+)
 from .langmodel import normalize_code as normalize_code
 from .models import UNDETERMINED, Language
 
@@ -41,11 +50,23 @@ MAX_FUNCTION_WORDS = 3
 TEMPERATURE = 4.0
 # Exhaustive scoring stops once the leader is this many nats ahead (posterior odds > 1e20).
 STOP_MARGIN = 50.0
+# Short text given to ``detect`` also weighs each word by how common it is in each of the leading
+# candidates (wordfreq's lists): that separates close languages' content words ("carro" is
+# everyday Portuguese, rarer in Spanish). Nats per decade of frequency, before the temperature.
+FREQUENCY_WEIGHT = 4.0
+# A word missing from a list counts as this frequency (centibels; the lists stop at -600).
+FREQUENCY_FLOOR = -700
+# Only this many leading candidates are compared by frequency: the others are far behind.
+FREQUENCY_CONTENDERS = 5
 # Documents: at most this many paragraphs are read, this much of each.
 MAX_PARAGRAPHS = 8
 PARAGRAPH_CHARS = 300
 # Shorter lines (headings, captions) are read together with the paragraph that follows.
 PARAGRAPH_LETTERS = 60
+# A paragraph this sure of its language lets later ones be checked by their function words alone,
+# when they have at least this many, and half as many again as any other language has.
+SETTLED_CONFIDENCE = 0.99
+AGREEING_FUNCTION_WORDS = 6
 # A language must cover this share of a document to be reported beside the main one.
 MIN_SHARE = 0.05
 
@@ -117,10 +138,12 @@ def _detect(
         own = sum(n for name, n in counts.items() if index in lm.scripts.get(name, ()))
         return Language(lm.iso[index], (own + marks) / len(letters))
     probabilities = None
-    if sampled and len(letters) >= SHORT_TEXT_LETTERS:
+    short = len(letters) < SHORT_TEXT_LETTERS
+    if sampled and not short:
         probabilities = _langdetect(sample, candidates, restricted=languages is not None)
     if probabilities is None:
-        probabilities = _short_text(sample, candidates, margin)
+        # Word frequencies are read for short text only: long text never loads them.
+        probabilities = _short_text(sample, candidates, margin, frequencies=sampled and short)
     return _decide(probabilities)
 
 
@@ -144,7 +167,9 @@ def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[
     return merged or None
 
 
-def _short_text(text: str, candidates: Sequence[int], margin: float) -> dict[str, float]:
+def _short_text(
+    text: str, candidates: Sequence[int], margin: float, frequencies: bool = False
+) -> dict[str, float]:
     lm = model()
     scores = ngram_scores(lm, text, candidates, margin=margin)
     hits = function_word_hits(lm, text, candidates)
@@ -152,6 +177,9 @@ def _short_text(text: str, candidates: Sequence[int], margin: float) -> dict[str
         i: (scores[i] + FUNCTION_WORD_BONUS * min(hits[i], MAX_FUNCTION_WORDS)) / TEMPERATURE
         for i in candidates
     }
+    if frequencies and len(candidates) > 1:
+        for i, bonus in _frequency_bonus(text, combined).items():
+            combined[i] += bonus / TEMPERATURE
     top = max(combined.values())
     weights = {i: math.exp(value - top) for i, value in combined.items()}
     total = sum(weights.values())
@@ -160,6 +188,27 @@ def _short_text(text: str, candidates: Sequence[int], margin: float) -> dict[str
         code = lm.iso[i]
         merged[code] = merged.get(code, 0.0) + weight / total
     return merged
+
+
+def _frequency_bonus(text: str, scores: dict[int, float]) -> dict[int, float]:
+    """Log-frequency of the text's words in each leading candidate's language, over a floor."""
+    lm = model()
+    found = words(text)
+    leaders = sorted(scores, key=lambda i: (-scores[i], i))[:FREQUENCY_CONTENDERS]
+    bonus: dict[int, float] = {}
+    unlisted: list[int] = []
+    for i in leaders:
+        table = word_frequencies(lm.iso[i])
+        if table is None:
+            unlisted.append(i)
+            continue
+        centibels = sum(max(table.get(word, FREQUENCY_FLOOR), FREQUENCY_FLOOR) for word in found)
+        bonus[i] = FREQUENCY_WEIGHT * (centibels - FREQUENCY_FLOOR * len(found)) / 100.0
+    # A language wordfreq has no list for (Afrikaans, Welsh...) is neither helped nor hurt
+    # against the best listed one: it keeps the standing the other evidence gave it.
+    best = max(bonus.values(), default=0.0)
+    bonus.update(dict.fromkeys(unlisted, best))
+    return bonus
 
 
 def _decide(probabilities: dict[str, float]) -> Language:
@@ -189,10 +238,21 @@ def detect_document(
         step = len(parts) / MAX_PARAGRAPHS
         parts = [parts[int(k * step)] for k in range(MAX_PARAGRAPHS)]
     # Paragraphs are scored exhaustively: steadier than sampling on short ones, and cheaper.
-    found = [
-        (part, _detect(part.text[:PARAGRAPH_CHARS], languages, False, STOP_MARGIN))
-        for part in parts
-    ]
+    # Once one paragraph is near-certain, a later one whose function words clearly point to the
+    # same language is not scored again: the n-grams could only agree, at ten times the cost.
+    # A paragraph in another language (a quoted English passage) fails that check and is scored.
+    found: list[tuple[_Part, Language]] = []
+    settled: Language | None = None
+    indices = model().indices(languages)
+    for part in parts:
+        text = part.text[:PARAGRAPH_CHARS]
+        if settled is not None and _function_words_agree(text, settled.code, indices):
+            found.append((part, settled))
+            continue
+        lang = _detect(text, languages, False, STOP_MARGIN)
+        found.append((part, lang))
+        if settled is None and lang.known and lang.confidence >= SETTLED_CONFIDENCE:
+            settled = lang
     known = [(part, lang) for part, lang in found if lang.known]
     if not known:
         return detect("\n".join(part.text for part in parts)[:MAX_CHARS], languages)
@@ -208,6 +268,15 @@ def detect_document(
     confidence = sum(part.weight * lang.confidence for part, lang in mains) / main_weight
     alternatives = max(mains, key=lambda pair: pair[0].weight)[1].alternatives
     return Language(main, confidence, alternatives, shares if len(shares) > 1 else ())
+
+
+def _function_words_agree(text: str, code: str, candidates: Sequence[int]) -> bool:
+    """Whether ``text``'s function words favour ``code`` over every other candidate, clearly."""
+    lm = model()
+    hits = function_word_hits(lm, text, candidates)
+    own = max((n for i, n in hits.items() if lm.iso[i] == code), default=0)
+    others = max((n for i, n in hits.items() if lm.iso[i] != code), default=0)
+    return own >= AGREEING_FUNCTION_WORDS and 2 * own >= 3 * others
 
 
 def _paragraphs(body: str, title: str | None) -> list[_Part]:

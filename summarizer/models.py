@@ -38,6 +38,8 @@ class Block:
     text: str
     start: int
     end: int
+    # Index in Document.headings of the heading this block sits under; -1 before any heading.
+    section: int = -1
 
 
 @dataclass(frozen=True)

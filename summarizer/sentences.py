@@ -13,6 +13,9 @@ from .models import UNDETERMINED, Document, Sentence
 # Scraped pages glue sentences together ("domestique.Consternant", "2023.Les"): a full stop
 # between a lower-case word (or a number) and a capitalised word is a boundary.
 _GLUE_RE = re.compile(r"(?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
+# A full stop after a word of 3+ letters, then spaces and a capitalised word: the segmenter may
+# have kept these together, taking the word for an abbreviation ("dieser Art. Die Maschine").
+_ABBREVIATION_RE = re.compile(r"(?<![\w.])[^\W\d_]{3,}\.(\s+)(?=([^\W\d_][^\W_]*))")
 # Leftover page scripts: from a JavaScript-looking statement to the end of its call.
 _CODE_RE = re.compile(
     r"(?:\bwindow\.\w+|\bdocument\.\w+|\b(?:var|let|const)\s+\w+)\s*=\s*(?:new\s+\w+\s*)?"
@@ -80,9 +83,12 @@ def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
                 found = cursor
                 stripped = piece[cursor:].strip()
             cursor = found + len(stripped)
-            for sub_start, sub_end in _unglue(stripped):
-                for start, end in _bounded(stripped, sub_start, sub_end):
-                    yield seg_start + found + start, seg_start + found + end
+            for part_start, part_end in _split_abbreviations(stripped, language):
+                part = stripped[part_start:part_end]
+                offset = seg_start + found + part_start
+                for sub_start, sub_end in _unglue(part):
+                    for start, end in _bounded(part, sub_start, sub_end):
+                        yield offset + start, offset + end
 
 
 def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -142,6 +148,37 @@ def _without_code(text: str) -> Iterator[tuple[int, int]]:
         position = max(position, match.end())
     if position < len(text):
         yield position, len(text)
+
+
+def _split_abbreviations(sentence: str, language: str) -> Iterator[tuple[int, int]]:
+    """Split after "word." when the next word is a capitalised stop word of ``language``.
+
+    Segmenters keep a full stop after a known abbreviation ("Art.", "Inc.") inside the sentence;
+    but a sentence rarely goes on with a capitalised function word ("Die", "The", "Il"), while a
+    new one often opens with one. Initials and dotted abbreviations ("z. B.", "U.S.") and short
+    titles ("Dr. Müller") are never split: one or two letters, inner dots or a name follow.
+    Nor is quoted speech, which the segmenter keeps whole on purpose.
+    """
+    stops = stopwords(language)
+    start = 0
+    if stops:
+        for match in _ABBREVIATION_RE.finditer(sentence):
+            following = match.group(2)
+            if (
+                following[0].isupper()
+                and not following.isupper()
+                and following.casefold() in stops
+                and not _inside_quotation(sentence[start : match.start(1)])
+            ):
+                yield start, match.start(1)
+                start = match.end(1)
+    yield start, len(sentence)
+
+
+def _inside_quotation(text: str) -> bool:
+    """True when ``text`` leaves a quotation open: segmenters keep quoted speech whole."""
+    curly = sum(text.count(ch) for ch in "„“”")  # „…“ (German) and “…” (English) both pair up
+    return text.count('"') % 2 == 1 or text.count("«") > text.count("»") or curly % 2 == 1
 
 
 def _unglue(sentence: str) -> Iterator[tuple[int, int]]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from summarizer.clean import clean
-from summarizer.load import from_text
+from summarizer.load import from_text, load_path
 
 
 def test_seed_structure(seed_text: str) -> None:
@@ -65,3 +65,13 @@ def test_record_title_is_not_repeated_as_body() -> None:
     doc = clean(from_text("My title\nBody sentence is here.", title="My title"))
     assert doc.title == "My title"
     assert doc.body == "Body sentence is here."
+
+
+def test_blocks_know_their_section(seed_text: str, data_dir) -> None:  # type: ignore[no-untyped-def]
+    doc = clean(from_text(seed_text))
+    # Standfirst before any heading, then one paragraph under each of the four headings.
+    assert [block.section for block in doc.blocks] == [-1, 0, 1, 2, 3]
+    markdown = clean(load_path(data_dir / "article-en.md"))
+    assert max(block.section for block in markdown.blocks) == len(markdown.headings) - 1
+    items = [block for block in markdown.blocks if block.kind == "item"]
+    assert items and all(block.section >= 0 for block in items)

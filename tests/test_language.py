@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import language
+from summarizer import langmodel, language
 from summarizer.errors import UsageError
 from summarizer.language import (
     detect,
@@ -213,3 +213,94 @@ def test_one_line_record_is_read_in_chunks() -> None:
     assert "\n" not in french + english
     assert lang.code == "fr"
     assert dict(lang.shares).keys() == {"fr", "en"}
+
+
+def test_document_shortcut_still_finds_a_quoted_language(data_dir) -> None:  # type: ignore[no-untyped-def]
+    """Paragraphs agreeing with a settled one are checked cheaply; a quoted one is still scored."""
+    from summarizer import language
+
+    text = (data_dir / "mixed-fr-en.txt").read_text(encoding="utf-8")
+    fast = language.detect_document(text)
+    slow_threshold = language.SETTLED_CONFIDENCE
+    try:
+        language.SETTLED_CONFIDENCE = 2.0  # never settled: every paragraph fully scored
+        slow = language.detect_document(text)
+    finally:
+        language.SETTLED_CONFIDENCE = slow_threshold
+    assert fast.code == slow.code == "fr"
+    assert [code for code, _ in fast.shares] == [code for code, _ in slow.shares] == ["fr", "en"]
+
+
+# Pairs of content words with no function word, between close languages: written for the project.
+CLOSE_PAIRS = [
+    ("coche eléctrico", "es"),
+    ("carro elétrico", "pt"),
+    ("ventas récord", "es"),
+    ("trabalho noturno", "pt"),
+    ("lavoro notturno", "it"),
+    ("fiets gestolen", "nl"),
+    ("Fahrrad gestohlen", "de"),
+    ("ziekenhuis gesloten", "nl"),
+    ("Krankenhaus geschlossen", "de"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), CLOSE_PAIRS)
+def test_close_language_word_pairs(text: str, code: str) -> None:
+    assert detect(text, SEVEN).code == code
+
+
+def test_word_frequencies_decide_between_close_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the frequency evidence the n-grams get these wrong; with it they come out right.
+    assert detect("carro elétrico", SEVEN).code == "pt"
+    assert detect("ventas récord", SEVEN).code == "es"
+    monkeypatch.setattr(language, "FREQUENCY_WEIGHT", 0.0)
+    assert detect("carro elétrico", SEVEN).code == "es"
+    assert detect("ventas récord", SEVEN).code == "fr"
+
+
+def test_word_frequency_lists() -> None:
+    portuguese, spanish = langmodel.word_frequencies("pt"), langmodel.word_frequencies("es")
+    assert portuguese is not None and spanish is not None
+    assert portuguese["carro"] > spanish["carro"]
+    assert spanish["coche"] > portuguese.get("coche", language.FREQUENCY_FLOOR)
+    assert "elétrico" in portuguese and "elétrico" not in spanish
+    # Loaded once and shared; langdetect's codes mapped to wordfreq's ("no" is Bokmål).
+    assert langmodel.word_frequencies("pt") is portuguese
+    assert langmodel.word_frequencies("no") is not None
+    assert langmodel.word_frequencies("af") is None
+    assert langmodel.words("Elétrico, CARRO!") == ["elétrico", "carro"]
+
+
+def test_a_language_without_a_frequency_list_is_not_penalised() -> None:
+    lm = langmodel.model()
+    dutch, afrikaans = lm.iso.index("nl"), lm.iso.index("af")
+    bonus = language._frequency_bonus("fiets gestolen", {dutch: 0.0, afrikaans: 0.0})
+    assert bonus[dutch] > 0.0
+    assert bonus[afrikaans] == bonus[dutch]
+
+
+def test_word_frequencies_load_once_across_threads() -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        tables = list(pool.map(langmodel.word_frequencies, ["it"] * 8))
+    assert all(table is tables[0] for table in tables)
+
+
+def test_articles_never_load_word_frequencies(data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    article = data_dir / "glasfaser-ausbau-de.txt"
+    code = (
+        "import sys\n"
+        "from summarizer import summarize_file\n"
+        "from summarizer.language import detect, detect_document\n"
+        f"text = open({str(article)!r}, encoding='utf-8').read()\n"
+        "assert detect(text).code == detect_document(text).code == 'de'\n"
+        f"assert summarize_file({str(article)!r}).language.code == 'de'\n"
+        "assert 'wordfreq' not in sys.modules\n"
+        "assert detect('Fahrrad gestohlen').code == 'de'\n"
+        "assert 'wordfreq' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

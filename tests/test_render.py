@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,40 @@ def test_headline_rendered_when_asked() -> None:
     assert json.loads(render(summary, "json"))["headline"] == summary.headline
     plain = summarize(TEXT, bullets=2)
     assert plain.headline is None and "headline" not in json.loads(render(plain, "json"))
+
+
+SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "docs" / "summary.schema.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("bytedance-huawei-fr.txt", {}),
+        ("bytedance-huawei-fr.txt", {"headline": True, "bullets": 5}),
+        ("quantencomputer-de.md", {"compress": False}),
+        ("centros-de-datos-es.txt", {"languages": ["es", "pt"], "backend": "lead"}),
+    ],
+)
+def test_json_output_matches_the_documented_schema(name: str, options: dict[str, Any]) -> None:
+    import jsonschema
+
+    from summarizer import summarize_file
+
+    path = Path(__file__).parent.parent / "examples" / name
+    data = json.loads(render(summarize_file(path, **options), "json"))
+    jsonschema.validate(data, SCHEMA)
+
+
+def test_mixed_document_shares_match_the_schema(data_dir: Path) -> None:
+    import jsonschema
+
+    from summarizer import summarize_file
+
+    data = summarize_file(data_dir / "mixed-fr-en.txt").to_dict()
+    assert set(data["language"]["shares"]) == {"fr", "en"}
+    jsonschema.validate(data, SCHEMA)
+    data["language"]["code"] = "french"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, SCHEMA)

@@ -58,3 +58,41 @@ def test_terms_use_stopwords_and_stems() -> None:
 def test_stopwords_for_twenty_languages() -> None:
     langs = "fr en de es it pt nl ru zh ja pl sv da fi no cs hu ro tr el ar ko".split()
     assert all(stopwords(code) for code in langs)
+
+
+def test_abbreviation_then_capitalised_stop_word_is_a_boundary() -> None:
+    text = "Es ist der größte Rechner dieser Art. Die Maschine steht in Garching."
+    assert _spans(text, "de") == [
+        "Es ist der größte Rechner dieser Art.",
+        "Die Maschine steht in Garching.",
+    ]
+    assert _spans("Sie kaufen Äpfel, Birnen usw. Der Preis steigt.", "de") == [
+        "Sie kaufen Äpfel, Birnen usw.",
+        "Der Preis steigt.",
+    ]
+
+
+def test_true_abbreviations_are_kept() -> None:
+    assert _spans("Das gilt z. B. für Garching. Er kam.", "de") == [
+        "Das gilt z. B. für Garching.",
+        "Er kam.",
+    ]
+    assert _spans("Laut Art. 5 der Verordnung gilt das. Prof. Dr. Meier sagt es.", "de") == [
+        "Laut Art. 5 der Verordnung gilt das.",
+        "Prof. Dr. Meier sagt es.",
+    ]
+    # A capitalised word that is not a function word of the language does not open a sentence.
+    assert len(_spans("Das sagte die Firma Qubitra Inc. Garching bleibt der Standort.", "de")) == 1
+
+
+def test_german_example_article_is_split_after_art(data_dir) -> None:  # type: ignore[no-untyped-def]
+    doc = clean(load_path(data_dir.parent.parent / "examples" / "quantencomputer-de.md"))
+    texts = [s.text for s in split_sentences(doc, "de")]
+    assert any(t.endswith("dieser Art.") for t in texts)
+    assert any(t.startswith("Die Maschine steht") for t in texts)
+
+
+def test_quoted_speech_is_not_split_after_a_word() -> None:
+    # The segmenter keeps a quotation whole; the abbreviation rule must not cut it open.
+    text = "« Nous le savons depuis des années. Il faut agir », a dit la ministre."
+    assert len(_spans(text, "fr")) == 1

@@ -2,8 +2,9 @@
 
 A linear model over language-neutral features (summarizer.features) ranks sentences; the best
 ones among the first k + ``window_extra`` become bullets, with the heuristic backend's redundancy
-control, then are compressed by deletion (summarizer.compress). Bullets come most important
-first, as in a news TL;DR: a reader who stops after one has the main fact.
+control, then are compressed by deletion (summarizer.compress). Bullets keep document order
+(issue 2), so they read as the article does; the headline, when asked for, is the best one.
+Articles with sections or a standfirst go through summarizer.structure instead of the window.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .. import structure
 from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
@@ -78,17 +80,24 @@ class ExtractiveBackend(BaseBackend):
     def rank(self, request: Request, count: int) -> list[int]:
         """Indices of the ``count`` best sentences that do not repeat each other, best first."""
         sentences = request.sentences
-        features = document_features(sentences, request.document.title, request.language.code)
+        document = request.document
+        language = request.language.code
+        features = document_features(sentences, document.title, language)
         scores = linear_scores(features.rows, self.scorer.weights)
+        usable = [is_candidate(s) and starts_well(s) for s in sentences]
+        if structure.is_structured(document):
+            # Sections, not a window of first sentences, say where an article's facts are.
+            bonus = structure.structure_scores(document, sentences, language, usable)
+            scores = [score + extra for score, extra in zip(scores, bonus, strict=True)]
+            section_of = structure.sections(document, sentences)
+            return structure.select_structured(scores, features.vectors, section_of, count, usable)
         window = request.options.bullets + self.scorer.window_extra
-        allowed = [
-            i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(sentences)
-        ]
+        allowed = [i < window and ok for i, ok in enumerate(usable)]
         chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
     def summarize(self, request: Request) -> Result:
-        """The best sentences as bullets, most important first; with a headline, the best one."""
+        """The best sentences as bullets in document order; with a headline, the best one."""
         if not request.sentences:
             return Result(())
         options = request.options
@@ -97,8 +106,11 @@ class ExtractiveBackend(BaseBackend):
             # The headline takes the best sentence; the bullets say what it does not.
             best, *rest = self.rank(request, options.bullets + 1)
             headline = make_headline(request.sentences[best].text, language, options)
-            picked = [request.sentences[i] for i in rest]
+            picked = [request.sentences[i] for i in sorted(rest)]
             return Result(make_bullets(picked, language, options), headline=headline)
-        picked = [request.sentences[i] for i in self.rank(request, options.bullets)]
-        first = make_headline(picked[0].text, language, options) if options.headline else None
+        ranked = self.rank(request, options.bullets)
+        first = None
+        if options.headline:
+            first = make_headline(request.sentences[ranked[0]].text, language, options)
+        picked = [request.sentences[i] for i in sorted(ranked)]
         return Result(make_bullets(picked, language, options), headline=first)
