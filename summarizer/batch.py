@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import errno
 import fnmatch
 import functools
 import hashlib
@@ -29,6 +30,7 @@ import multiprocessing
 import os
 import re
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputError, SummarizerError, UsageError
+from .errors import InputError, OutputError, SummarizerError, UsageError
 from .models import Options
 from .render import markdown_section
 
@@ -155,7 +157,7 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, 
     single = [("file", {"source": str(path), "path": str(path), "name": rel})]
     if suffix not in JSONL_SUFFIXES and suffix != ".json":
         return single
-    from .load import decode_bytes, read_bytes
+    from .load import decode_records, read_bytes
 
     name = (*rel[:-1], Path(rel[-1]).stem)
     if suffix in JSONL_SUFFIXES:
@@ -164,7 +166,7 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, 
             return streamed
     try:
         data = read_bytes(path)
-        text = decode_bytes(data, str(path))
+        text = decode_records(data, str(path))
     except SummarizerError as exc:
         return [("file", {"source": str(path), "name": name, "error": str(exc)})]
     if suffix in JSONL_SUFFIXES:
@@ -183,6 +185,9 @@ def _jsonl_offsets(path: Path, name: tuple[str, ...]) -> list[tuple[str, dict[st
     source = str(path)
     out: list[tuple[str, dict[str, Any]]] = []
     try:
+        # A FIFO would block open(), a device would never end: read_bytes handles those.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as handle:
             head = handle.read(4096)
             if (
@@ -214,11 +219,14 @@ def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str
         return []
     try:
         array = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting
         return []  # read as a single article, which reports the JSON error
     out: list[tuple[str, dict[str, Any]]] = []
     for number, element in enumerate(array, start=1):
-        line = json.dumps(element, ensure_ascii=False, sort_keys=True)
+        try:
+            line = json.dumps(element, ensure_ascii=False, sort_keys=True)
+        except RecursionError:
+            line = "[]"  # nested too deep to write back: fails as "not a JSON object"
         label = _peek_id(line) or f"item-{number}"
         out.append(
             ("record", {"source": f"{source}[{number}]", "line": line, "name": (*name, label)})
@@ -229,10 +237,10 @@ def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str
 def _jsonl_inputs(
     data: bytes, source: str, name: tuple[str, ...]
 ) -> list[tuple[str, dict[str, Any]]]:
-    from .load import decode_bytes
+    from .load import decode_records
 
     try:
-        text = decode_bytes(data, source)
+        text = decode_records(data, source)
     except SummarizerError as exc:
         return [("record", {"source": source, "name": name, "error": str(exc)})]
     return _jsonl_lines(text, source, name)
@@ -256,7 +264,7 @@ def _jsonl_lines(text: str, source: str, name: tuple[str, ...]) -> list[tuple[st
 def _peek_id(line: str) -> str | None:
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting
         return None
     value = record.get("id") if isinstance(record, dict) else None
     if isinstance(value, (str, int)) and not isinstance(value, bool):
@@ -333,7 +341,7 @@ def error_record(
 
 def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
     """Read what the key needs; an input that fails already here yields its error record."""
-    from .load import read_bytes
+    from .load import MAX_INPUT_BYTES, read_bytes
 
     if item.error is not None:
         return error_record(item.source, item.error, _key(fingerprint, "error", item.source))
@@ -351,7 +359,9 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
                     item.source)  # fmt: skip
     assert item.path is not None
     try:
-        data = read_bytes(item.path)
+        # One byte over the cap tells load_bytes to cut and warn; a 50 MB file (or a symlink
+        # to /dev/zero) in the folder costs no more memory than that.
+        data = read_bytes(item.path, limit=MAX_INPUT_BYTES + 1)
     except SummarizerError as exc:
         return error_record(item.source, str(exc), _key(fingerprint, "error", item.source))
     content = hashlib.sha256(data).hexdigest()
@@ -388,6 +398,8 @@ def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
 def _init_worker(config: BatchConfig, parent: int) -> None:
     # The parent handles Ctrl-C and decides what to keep; a worker just stops when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The CLI turns SIGTERM into an exception in the parent; a forked worker must not inherit it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     warm_up(config)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -410,6 +422,8 @@ def _load(task: Task, config: BatchConfig) -> Any:
         assert isinstance(task.data, str)
         try:
             record = json.loads(task.data)
+        except RecursionError as exc:
+            raise InputError(f"{task.source}: invalid JSON line (nested too deeply)") from exc
         except ValueError as exc:
             raise InputError(f"{task.source}: invalid JSON line ({exc})") from exc
         return load.from_record(record, source=task.source)
@@ -566,7 +580,7 @@ def scan_journal(path: Path, *, repair: bool = False) -> Iterator[tuple[int, dic
                 continue
             try:
                 record = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 log.warning("%s: ignoring a corrupt line at byte %d", path, start)
                 continue
             if isinstance(record, dict) and isinstance(record.get("key"), str):
@@ -594,6 +608,8 @@ def _journal_records(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, A
 class Sink:
     """Where records go. ``add`` sees them in completion order; ``close`` ends the run."""
 
+    where = "the output"  # named in error messages
+
     def previous(self) -> Mapping[str, int]:
         """Keys of the records an earlier run left (for --resume)."""
         return {}
@@ -608,6 +624,8 @@ class Sink:
 
 class StreamSink(Sink):
     """Standard output: records written in input order as soon as the order allows."""
+
+    where = "standard output"
 
     def __init__(self, stream: IO[str], fmt: str) -> None:
         self.stream = stream
@@ -701,6 +719,7 @@ class FileSink(Sink):
     """
 
     def __init__(self, path: Path, fmt: str, resume: bool) -> None:
+        self.where = str(path)
         self.path = path
         self.fmt = fmt
         journal_path = path if fmt == "jsonl" else path.with_name(path.name + PARTIAL_SUFFIX)
@@ -738,7 +757,7 @@ class FileSink(Sink):
 def _read_json_array(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
     if not isinstance(data, list):
         return []
@@ -768,6 +787,7 @@ class DirSink(Sink):
     """``--output-dir DIR``: one file per input, mirroring the input tree, never outside DIR."""
 
     def __init__(self, root: Path, fmt: str, inputs: Sequence[Input], resume: bool) -> None:
+        self.where = str(root)
         self.root = root
         self.fmt = fmt
         root.mkdir(parents=True, exist_ok=True)
@@ -797,7 +817,12 @@ class DirSink(Sink):
             try:
                 self._write(relative, record)
                 record["output"] = relative
-            except (OSError, InputError) as exc:
+            except OSError as exc:
+                if exc.errno in _FATAL_WRITE_ERRNOS:
+                    raise
+                message = f"{record['source']}: cannot write {relative}: {exc}"
+                record = error_record(record["source"], message, record["key"], record.get("id"))
+            except InputError as exc:
                 message = f"{record['source']}: cannot write {relative}: {exc}"
                 record = error_record(record["source"], message, record["key"], record.get("id"))
         self.index.place(index, record, self.journal.append(record))
@@ -907,7 +932,8 @@ def run(
 
     def emit(index: int, record: dict[str, Any], fresh: bool) -> None:
         trace = record.pop("_traceback", None)
-        record = sink.add(index, record, fresh)
+        with _writing(sink):
+            record = sink.add(index, record, fresh)
         if not fresh:
             report.skipped += 1
         elif "error" in record:
@@ -926,9 +952,29 @@ def run(
         complete = True
     finally:
         bar.close()
-        sink.close(complete)
+        with _writing(sink):
+            sink.close(complete)
         report.elapsed = time.monotonic() - started
     return report
+
+
+# Errors that fail every later write too: the run stops instead of failing input after input.
+_FATAL_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+@contextlib.contextmanager
+def _writing(sink: Sink | Path) -> Iterator[None]:
+    """Turn an OS error while writing results into one OutputError line (a closed pipe aside)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        where = sink if isinstance(sink, Path) else sink.where
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # mkdir met a file on the way
+            reason = "a part of the path is a file, not a folder"
+        raise OutputError(f"cannot write {where}: {reason}") from exc
 
 
 def _tasks(
@@ -1047,14 +1093,19 @@ def _execute_parallel(
         pool.shutdown(wait=False, cancel_futures=True)
         pool = new_pool()
         for task in sorted(lost, key=lambda t: t.index):
-            try:
-                record = pool.submit(_work, [task]).result()[0]
-            except BrokenProcessPool:
-                record = _lost(task, "its worker process died (killed, or out of memory)")
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-            except Exception as exc:
-                record = _lost(task, f"{type(exc).__name__}: {exc}")
+            # A task lost with its pool may never have run; one that kills its worker when
+            # alone gets one more try (an OOM kill can be a neighbour's fault), then fails.
+            for _ in range(2):
+                try:
+                    record = pool.submit(_work, [task]).result()[0]
+                    break
+                except BrokenProcessPool:
+                    record = _lost(task, "its worker process died twice (killed, or out of memory)")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = new_pool()
+                except Exception as exc:
+                    record = _lost(task, f"{type(exc).__name__}: {exc}")
+                    break
             emit(task.index, record, True)
 
     def submit(group: list[Task]) -> None:
@@ -1158,8 +1209,9 @@ def batch(
     if not inputs:
         raise InputError("no input found (folders are searched for " +
                          " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
-    sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
-                     stream=stream)  # fmt: skip
+    with _writing(Path(output_dir or output or "standard output")):
+        sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
+                         stream=stream)  # fmt: skip
     jobs = max(1, min(jobs or default_jobs(), len(inputs)))
     if group_size is None:
         # Workers take a few articles per round trip: a third of the idle time between tasks

@@ -143,13 +143,15 @@ def clean(article: Article) -> Document:
 
     return Document(
         text=article.text,
-        title=title,
+        # One clean line: a title from a record or a page can hold newlines and escapes.
+        title=normalize_spaces(title) or None if title else None,
         blocks=tuple(blocks),
         headings=tuple(headings),
         author_tldr=tuple(item for item in tldr if item),
         source=article.source,
         id=article.id,
         url=article.url,
+        warnings=article.warnings,
     )
 
 
@@ -230,9 +232,12 @@ def _looks_like_heading(lines: list[_Line], i: int) -> bool:
         return False
     if len(text.split()) > _HEADING_MAX_WORDS:
         return False
-    following = next((line for line in lines[i + 1 :] if line.kind != "blank"), None)
-    if following is None:
+    j = i + 1  # an index walk, not lines[i + 1 :]: a copy per line made long texts quadratic
+    while j < len(lines) and lines[j].kind == "blank":
+        j += 1
+    if j == len(lines):
         return False
+    following = lines[j]
     # A hard-wrapped paragraph continues in lower case: that is not a heading.
     first = following.text.lstrip()[:1]
     return not (first.islower() and lines[i + 1].kind != "blank")
@@ -247,17 +252,23 @@ def _continues(previous: _Line, line: _Line) -> bool:
     return bool(nxt) and (nxt[0].islower() or len(prev.split()) > _HEADING_MAX_WORDS)
 
 
+# Every repeat is bounded: an unbounded span made each opening "[" or "**" scan to the end of
+# the text, so "[[[[…" or "**a **a …" took quadratic time (seconds for 20 kB).
 _INLINE_PATTERNS = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?!\w)"), r"\1"),  # italics
-    (re.compile(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"), r"\1"),
-    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)"), ""),  # images
+    (re.compile(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)"), r"\1"),  # links
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1"), r"\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]{1,500}?)(?<=\S)\*(?!\w)"), r"\1"),  # italics
+    (re.compile(r"(?<!\w)_(?=\S)([^_]{1,500}?)(?<=\S)_(?!\w)"), r"\1"),
+    (re.compile(r"`([^`]{0,500})`"), r"\1"),
     (re.compile(r"<[^>\n]{1,200}>"), ""),
 )
-# Zero-width and bidi control characters carry no meaning for a reader of the bullets.
-_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Zero-width and bidi control characters carry no meaning for a reader of the bullets; C0/C1
+# controls (ESC above all) would let an article drive the reader's terminal.
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _SPACE_RE = re.compile(r"\s+")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, backends
-from .errors import SummarizerError, UsageError
+from .errors import OutputError, SummarizerError, UsageError
 from .render import FORMATS, render
 
 
@@ -28,6 +29,8 @@ def batch_formats() -> tuple[str, ...]:
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("summarizer")
@@ -40,6 +43,10 @@ def _setup_logging(verbose: bool) -> None:
         stream=sys.stderr,
         force=True,
     )
+    # The HTML extractor's libraries log every page they give up on ("discarding data: None",
+    # "lxml parsing failed"): noise next to our own one-line error, so only -v shows them.
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
 def handle_errors(func: F) -> F:
@@ -204,7 +211,15 @@ def summarize(
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
-    click.echo(render(summary, output_format), nl=False)
+    for warning in summary.meta.get("warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
+    try:
+        click.echo(render(summary, output_format), nl=False)
+        sys.stdout.flush()  # a full disk shows here, not in an ignored error at exit
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write standard output: {exc.strerror or exc}") from exc
 
 
 @cli.command()
@@ -438,8 +453,10 @@ def batch_command(
     ("error": "...") and a line on stderr; the run goes on.
 
     \b
-    Exit codes: 0 every input succeeded (or was resumed), 1 some inputs failed,
-    2 usage error, 3 every input failed.
+    Exit codes: 0 every input succeeded (or was resumed), 1 some inputs failed
+    or the output cannot be written, 2 usage error, 3 every input failed,
+    130 interrupted (Ctrl-C), 143 terminated (SIGTERM): what was done is kept,
+    and the same command with --resume finishes the run.
     """
     from .batch import batch as run_batch
     from .batch import default_format
@@ -455,6 +472,7 @@ def batch_command(
         headline=headline,
     )
     show = sys.stderr.isatty() and not quiet
+    previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         report = run_batch(
             paths,
@@ -478,9 +496,28 @@ def batch_command(
         # The reader went away (`| head`): stop quietly, without a traceback at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_FAILURE)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM via _raise_terminated
+        code = EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
+        where = output_dir or output
+        if where:
+            hint = f"the records done are kept in {where}; rerun the same command with --resume"
+        else:
+            hint = "use --output FILE or --output-dir DIR to be able to --resume a run"
+        click.echo(f"summarizer: interrupted; {hint}", err=True)
+        sys.exit(code)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     if not quiet:
         click.echo(f"summarizer: {report.line()}", err=True)
     sys.exit(report.exit_code)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a batch stops as cleanly as on Ctrl-C."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
 
 
 @cli.command("backends")

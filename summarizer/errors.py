@@ -21,6 +21,10 @@ class DecodeError(InputError):
     """The input's bytes are not text in any encoding we accept."""
 
 
+class OutputError(SummarizerError):
+    """The results cannot be written (disk full, read-only or missing folder, no permission)."""
+
+
 class UsageError(SummarizerError):
     """The caller asked for something that cannot work (bad option, unknown backend)."""
 

@@ -119,7 +119,9 @@ def _read_capped(response: Any, url: str, max_bytes: int, deadline: float) -> by
     while True:
         if time.monotonic() > deadline:
             raise FetchError(f"{url}: timed out while downloading")
-        chunk = response.read(_CHUNK)
+        # read1 returns what one socket read brings: read(n) would wait for all n bytes, so a
+        # server trickling one byte at a time could hold it long past the deadline.
+        chunk = response.read1(_CHUNK)
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import re
+import stat
 import sys
 import unicodedata
 from pathlib import Path
@@ -18,14 +21,50 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 
+# Limits that keep one hostile input from taking the machine; see README "Robustness".
+# Bytes read from one file or from stdin; the rest is ignored (and a warning says so).
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+# Characters of one HTML page handed to the parser, after scripts, styles and inline images are
+# dropped: parse time and memory grow with the tree (~3 s and ~100 MB per million characters).
+MAX_HTML_CHARS = 1_000_000
+# Characters of article text summarized: a long feature is ~60,000; a million is a short book.
+MAX_TEXT_CHARS = 1_000_000
+
+# File signatures of formats people point the tool at by mistake: named in the error message.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document (extract its text first)"),
+    (b"\x1f\x8b", "gzip-compressed data (decompress it first)"),
+    (b"PK\x03\x04", "a ZIP archive or an Office document (extract its text first)"),
+    (b"\xfd7zXZ\x00", "xz-compressed data (decompress it first)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data (decompress it first)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x7fELF", "an executable"),
+)
+
 # Bytes that never occur in text: their presence (outside UTF-16/32) means binary data.
 _BINARY_CONTROL = set(range(0, 9)) | {11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26}
 # Undefined in CP1252: decoding falls back to Latin-1 for these.
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-def decode_bytes(data: bytes, source: str = "<bytes>") -> str:
-    """Decode article bytes: BOMs, UTF-8, UTF-16 without BOM, then CP1252/Latin-1."""
+def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False) -> str:
+    """Decode article bytes: BOMs, UTF-8, UTF-16 without BOM, then CP1252/Latin-1.
+
+    ``partial`` says ``data`` is the beginning of a longer input: a character cut in two at
+    its end is dropped instead of making the whole input undecodable.
+    """
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise DecodeError(f"{source}: looks like binary data ({kind}), not text")
+    if data.startswith(b"BZh") and data[4:10] == b"1AY&SY":
+        raise DecodeError(
+            f"{source}: looks like binary data (bzip2-compressed; decompress it first)"
+        )
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8"),
         (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -35,21 +74,32 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> str:
     ):
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(codec)
+                return _decode(data[len(bom) :], codec, partial)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{source}: invalid {codec} after its byte-order mark") from exc
     utf16 = _guess_bomless_utf16(data)
     if utf16:
         try:
-            return data.decode(utf16)
+            return _decode(data, utf16, partial)
         except UnicodeDecodeError:
             pass
-    if any(byte in _BINARY_CONTROL for byte in data[:65536]):
+    binary = any(byte in _BINARY_CONTROL for byte in data[:65536])
+    if not binary:
+        try:
+            return _decode(data, "utf-8", partial)
+        except UnicodeDecodeError:
+            pass
+    utf16 = _guess_bomless_utf16_by_script(data)
+    if utf16:
+        try:
+            return _decode(data, utf16, partial)
+        except UnicodeDecodeError:
+            pass
+    if binary:
         raise DecodeError(f"{source}: looks like binary data, not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    mostly_utf8 = _mostly_utf8(data)
+    if mostly_utf8 is not None:
+        return mostly_utf8
     if not any(byte in _CP1252_HOLES for byte in data):
         return data.decode("cp1252")
     return data.decode("latin-1")
@@ -70,9 +120,69 @@ def _guess_bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+def decode_records(data: bytes, source: str = "<bytes>") -> str:
+    """Decode a JSONL (or JSON) file: UTF-8, as JSON requires, unless a BOM says UTF-16/32.
+
+    A bad byte or a stray control character spoils the one record it sits in (that line
+    then fails as invalid JSON or keeps a U+FFFD), never the whole file.
+    """
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise DecodeError(f"{source}: looks like binary data ({kind}), not text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or _guess_bomless_utf16(
+        data
+    ):
+        return decode_bytes(data, source)
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def _decode(data: bytes, codec: str, partial: bool) -> str:
+    if not partial:
+        return data.decode(codec)
+    # An incremental decoder keeps an incomplete final sequence back instead of failing on it.
+    return codecs.getincrementaldecoder(codec)().decode(data, final=False)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few broken bytes (a bad copy, a cut): keep it, bad bytes as U+FFFD.
+
+    Text in a single-byte encoding has (almost) no valid multi-byte UTF-8 sequence at all.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return text if good >= 2 * bad else None
+
+
+def _guess_bomless_utf16_by_script(data: bytes) -> str | None:
+    """UTF-16 text in one non-Latin alphabet (Cyrillic, Greek, Arabic, Hebrew...) has no NULs
+    but only a handful of distinct high bytes, where single-byte or UTF-8 text has dozens."""
+    sample = data[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 16:
+        return None
+    for codec, high, low in (
+        ("utf-16-le", sample[1::2], sample[0::2]),
+        ("utf-16-be", sample[0::2], sample[1::2]),
+    ):
+        if len(set(high)) > 3 or len(set(low)) < 8 or max(set(high), key=high.count) == 0:
+            continue
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        letters = sum(ch.isalpha() for ch in text)
+        controls = sum(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text)
+        if controls == 0 and letters >= 0.6 * len(text):
+            return codec
+    return None
+
+
 def normalize_text(text: str) -> str:
     """Canonical article text: NFC, LF newlines, no BOM. All offsets refer to this form."""
     text = text.replace("\ufeff", "")
+    # Lone surrogates (from surrogateescape decoding) cannot be written out as UTF-8.
+    text = _SURROGATE_RE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
 
@@ -84,7 +194,7 @@ def detect_format(name: str, text: str) -> str:
         return "html"
     if suffix in MARKDOWN_SUFFIXES:
         return "markdown"
-    head = text.lstrip()[:512].lower()
+    head = text[:65536].lstrip().lstrip("\ufeff")[:512].lower()
     if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head):
         return "html"
     return "text"
@@ -99,19 +209,96 @@ def from_text(
     language: str | None = None,
     id: str | None = None,
     url: str | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> Article:
-    """Build an Article from a string (HTML is extracted to text here)."""
-    text = normalize_text(text)
+    """Build an Article from a string (HTML is extracted to text here).
+
+    Text past MAX_TEXT_CHARS (HTML past MAX_HTML_CHARS) is cut off; ``Article.warnings`` says so.
+    """
+    notes = list(warnings)
     fmt = format or detect_format(source, text)
     if fmt == "html":
-        extracted_title, text = extract_html(text, source=source, url=url)
+        text = _bound_html(text, notes)
+        try:
+            extracted_title, text = extract_html(normalize_text(text), source=source, url=url)
+        except EmptyInputError as exc:
+            if notes:  # the article may lie past the part that was parsed
+                raise EmptyInputError(f"{exc} ({notes[-1]})") from exc
+            raise
         title = title or extracted_title
         fmt = "text"
+    text = normalize_text(_bound_text(text, notes))
     if not text.strip():
         raise EmptyInputError(f"{source}: no text to summarize")
     return Article(
-        text=text, source=source, format=fmt, title=title, language=language, id=id, url=url
+        text=text,
+        source=source,
+        format=fmt,
+        title=title,
+        language=language,
+        id=id,
+        url=url,
+        warnings=tuple(notes),
     )
+
+
+def _bound_text(text: str, notes: list[str]) -> str:
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    # Cut at a space near the limit so that the last word stays whole.
+    cut = text.rfind(" ", MAX_TEXT_CHARS - 1000, MAX_TEXT_CHARS)
+    cut = cut if cut > 0 else MAX_TEXT_CHARS
+    notes.append(
+        f"text truncated: only the first {cut:,} of {len(text):,} characters were summarized"
+    )
+    return text[:cut]
+
+
+# Page parts that never hold article text but can make up most of a page's size.
+_BULK_OPEN_RE = re.compile(r"<(script|style|svg|template|noscript)\b|<!--", re.IGNORECASE)
+_BULK_CLOSE_RE = {
+    tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE)
+    for tag in ("script", "style", "svg", "template", "noscript")
+}
+_COMMENT_CLOSE_RE = re.compile("-->")
+# Attribute values this long are data (inline state, images), never article text. A scan stops
+# at the next quote, so scans never overlap: linear time.
+_HUGE_ATTRIBUTE_RE = re.compile(r'=\s*"[^"]{10000,}"' + r"|=\s*'[^']{10000,}'")
+_DATA_URI_RE = re.compile(r"data:[\w/+.-]{1,100};base64,[A-Za-z0-9+/=\s]{256,}")
+
+
+def _bound_html(html: str, notes: list[str]) -> str:
+    """Keep a big page within MAX_HTML_CHARS: drop scripts, styles and images, then cut."""
+    if len(html) <= MAX_HTML_CHARS:
+        return html
+    size = len(html)
+    html = _HUGE_ATTRIBUTE_RE.sub('=""', _DATA_URI_RE.sub("data:", _drop_bulk(html)))
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+        notes.append(
+            f"HTML truncated: only the first {MAX_HTML_CHARS:,} characters of markup "
+            f"(of {size:,}, scripts and styles aside) were parsed"
+        )
+    return html
+
+
+def _drop_bulk(html: str) -> str:
+    """Remove script/style/svg/template/noscript elements and comments in one linear pass."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        opening = _BULK_OPEN_RE.search(html, position)
+        if opening is None:
+            parts.append(html[position:])
+            break
+        parts.append(html[position : opening.start()])
+        tag = opening.group(1)
+        closer = _BULK_CLOSE_RE[tag.lower()] if tag else _COMMENT_CLOSE_RE
+        closing = closer.search(html, opening.end())
+        if closing is None:  # unclosed: like a browser, the element runs to the end
+            break
+        position = closing.end()
+    return "".join(parts)
 
 
 def extract_html(
@@ -121,6 +308,8 @@ def extract_html(
     import trafilatura  # lazy: lxml costs start-up time that plain-text users should not pay
 
     try:
+        # trafilatura parses with lxml's HTML parser: no scripts run, no DTD entity is expanded
+        # and huge_tree stays off, so libxml2's own depth and size limits hold.
         document = trafilatura.bare_extraction(
             html,
             url=url,
@@ -129,7 +318,7 @@ def extract_html(
             favor_precision=True,
             with_metadata=True,
         )
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except Exception as exc:  # any failure of the parser on hostile markup is an input error
         raise InputError(f"{source}: HTML could not be parsed ({exc.__class__.__name__})") from exc
     if document is None:
         raise EmptyInputError(f"{source}: no article text found in the HTML page")
@@ -167,38 +356,84 @@ def from_record(record: Any, *, source: str) -> Article:
     )
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """Read a file's bytes, turning OS errors into one-line InputErrors."""
+_OS_ERRORS = {
+    "ENOENT": "no such file",
+    "EACCES": "permission denied",
+    "EPERM": "permission denied",
+    "ELOOP": "too many levels of symbolic links (a symlink loop?)",
+    "ENAMETOOLONG": "file name too long",
+    "ENOTDIR": "a part of the path is not a folder",
+    "EISDIR": "is a directory (use `summarizer batch` for folders)",
+}
+
+
+def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None) -> bytes:
+    """Read a file's bytes (at most ``limit``), turning OS errors into one-line InputErrors."""
     p = Path(path)
     try:
-        if p.is_dir():
+        info = os.stat(p)
+        if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{p}: is a directory (use `summarizer batch` for folders)")
-        if not p.exists():
-            raise InputError(f"{p}: no such file")
-        return p.read_bytes()
-    except PermissionError as exc:
-        raise InputError(f"{p}: permission denied") from exc
+        if stat.S_ISSOCK(info.st_mode):
+            raise InputError(f"{p}: is a socket, not a file")
+        # Opening a FIFO that has no writer blocks forever; non-blocking, it opens at once and
+        # reads as empty. Reads are made blocking again so that a live pipe is read to its end.
+        nonblock = getattr(os, "O_NONBLOCK", 0) if stat.S_ISFIFO(info.st_mode) else 0
+        fd = os.open(p, os.O_RDONLY | nonblock)
+        if nonblock:
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            if limit is not None:
+                return handle.read(limit)
+            if stat.S_ISREG(info.st_mode):
+                return handle.read()
+            # A pipe or a device (a symlink to /dev/zero) may never end: capped all the same.
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+        reason = _OS_ERRORS.get(errno_name(exc), exc.strerror or str(exc))
+        raise InputError(f"{p}: {reason}") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{p}: not a regular file, and longer than {MAX_INPUT_BYTES // 2**20} MiB "
+            "(pipe it to standard input instead)"
+        )
+    return data
+
+
+def errno_name(exc: OSError) -> str:
+    """Symbolic name of an OSError's errno ("ENOENT"), or "" when it has none."""
+    import errno
+
+    return errno.errorcode.get(exc.errno or 0, "")
 
 
 def load_path(path: str | os.PathLike[str], *, format: str | None = None) -> Article:
     """Load one article from a file (.txt, .md, .html, or a .json/.jsonl holding one record)."""
-    return load_bytes(read_bytes(path), source=str(path), format=format)
+    data = read_bytes(path, limit=MAX_INPUT_BYTES + 1)
+    return load_bytes(data, source=str(path), format=format)
 
 
 def load_bytes(data: bytes, *, source: str, format: str | None = None) -> Article:
     """Load one article from a file's bytes; ``source``'s suffix tells the format."""
-    text = decode_bytes(data, source)
+    notes: list[str] = []
+    partial = len(data) > MAX_INPUT_BYTES
+    if partial:
+        data = data[:MAX_INPUT_BYTES]
+        notes.append(f"input truncated: only its first {MAX_INPUT_BYTES // 2**20} MiB were read")
+    text = decode_bytes(data, source, partial=partial)
     if Path(source).suffix.lower() in JSON_SUFFIXES and format is None:
+        if partial:
+            raise InputError(
+                f"{source}: a JSON record over {MAX_INPUT_BYTES // 2**20} MiB is not supported"
+            )
         return _single_record(text, source)
-    return from_text(text, source=source, format=format)
+    return from_text(text, source=source, format=format, warnings=tuple(notes))
 
 
 def load_stdin(*, format: str | None = None) -> Article:
     """Load one article from standard input."""
-    data = sys.stdin.buffer.read()
-    return from_text(decode_bytes(data, "<stdin>"), source="<stdin>", format=format)
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    return load_bytes(data, source="<stdin>", format=format)
 
 
 def _single_record(text: str, source: str) -> Article:
@@ -214,12 +449,16 @@ def _single_record(text: str, source: str) -> Article:
             )
     except json.JSONDecodeError as exc:
         raise InputError(f"{source}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise InputError(f"{source}: invalid JSON (nested too deeply)") from exc
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise InputError(f"{source}: invalid JSON ({exc})") from exc
     return from_record(record, source=source)
 
 
 def _is_one_object(text: str) -> bool:
     try:
         json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return False
     return True

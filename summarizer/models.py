@@ -19,6 +19,7 @@ class Article:
     language: str | None = None
     id: str | None = None
     url: str | None = None
+    warnings: tuple[str, ...] = ()  # what loading had to give up on (e.g. truncation)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Document:
     source: str = "<text>"
     id: str | None = None
     url: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def body(self) -> str:

@@ -11,7 +11,7 @@ from . import language as language_stage  # for functions whose `language` param
 from .backends import Request
 from .bullets import make_headline
 from .clean import clean
-from .errors import UnknownBackendError, UsageError
+from .errors import EmptyInputError, UnknownBackendError, UsageError
 from .load import from_text, load_path
 from .models import UNDETERMINED, Article, Language, Options, Summary
 from .sentences import split_sentences
@@ -57,12 +57,18 @@ def prepare(article: Article, options: Options) -> Request:
     else:
         lang = language.detect_document(document.body, document.title, options.languages)
     sentences = split_sentences(document, lang.code)
+    if not sentences:
+        # Emoji, numbers or punctuation alone: say so rather than print an empty TL;DR.
+        raise EmptyInputError(f"{document.source}: no sentence with words to summarize")
     return Request(document=document, sentences=sentences, language=lang, options=options)
 
 
 def finish(request: Request, result: backends.Result) -> Summary:
     """Assemble the Summary for one article."""
     document = request.document
+    meta = dict(result.meta)
+    if document.warnings:
+        meta["warnings"] = list(document.warnings)
     headline = None
     if request.options.headline and result.bullets:
         headline = result.headline or make_headline(
@@ -77,7 +83,7 @@ def finish(request: Request, result: backends.Result) -> Summary:
         options=request.options,
         author_tldr=document.author_tldr,
         id=document.id,
-        meta=dict(result.meta),
+        meta=meta,
         headline=headline,
     )
 

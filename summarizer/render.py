@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .clean import normalize_spaces
 from .errors import UsageError
 from .models import Language, Summary
 
@@ -36,7 +37,9 @@ def render_markdown(summary: Summary) -> str:
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    # Titles, ids and file names come from the input: newlines, control characters and
+    # terminal escapes in them must not forge headings or drive the reader's terminal.
+    return normalize_spaces(str(text))
 
 
 def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:

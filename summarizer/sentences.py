@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cache
 
@@ -25,6 +26,15 @@ _WORD_RE = re.compile(r"\w+")
 _CJK_RUN_RE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+|\d+", re.UNICODE
 )
+
+# A "sentence" longer than this (text without punctuation, a pasted table) is cut into pieces at
+# spaces: bullets stay readable and the work per sentence (markup patterns, cutting to
+# max_words) stays bounded however the input is written.
+MAX_SENTENCE_CHARS = 1000
+# sentencex is handed at most this many characters at a time: on some inputs ("?[?[?[…") its
+# time grows with the square of the length. Longer blocks are cut after a sentence end.
+SEGMENT_CHUNK_CHARS = 5000
+_BREAK_RE = re.compile(r"[.!?。！？…](?=\s)|\n")
 
 # ISO 639-1 -> Snowball algorithm name (the stemmers snowballstemmer ships).
 SNOWBALL = {
@@ -61,7 +71,7 @@ def split_sentences(document: Document, language: str) -> tuple[Sentence, ...]:
 
 def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence of ``text``, code and glued boundaries handled."""
-    for seg_start, seg_end in _without_code(text):
+    for seg_start, seg_end in _chunks(text):
         piece = text[seg_start:seg_end]
         cursor = 0
         for raw in _segmenter(language)(piece):
@@ -75,9 +85,59 @@ def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
             cursor = found + len(stripped)
             for part_start, part_end in _split_abbreviations(stripped, language):
                 part = stripped[part_start:part_end]
+                offset = seg_start + found + part_start
                 for sub_start, sub_end in _unglue(part):
-                    offset = seg_start + found + part_start
-                    yield offset + sub_start, offset + sub_end
+                    for start, end in _bounded(part, sub_start, sub_end):
+                        yield offset + start, offset + end
+
+
+def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut ``text[start:end]`` into pieces of at most MAX_SENTENCE_CHARS, at spaces if any."""
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = limit
+        while cut > start + MAX_SENTENCE_CHARS // 2 and not text[cut - 1].isspace():
+            cut -= 1
+        if not text[cut - 1].isspace():
+            # No space (CJK, one endless token): cut anywhere but inside a combined character.
+            # The walk back is short: a run of thousands of combining marks ("Zalgo" text)
+            # must not make every piece one character long, and the loop quadratic.
+            cut = limit
+            while cut > limit - 32 and (
+                unicodedata.combining(text[cut]) or text[cut] in "\u200d\ufe0e\ufe0f"
+            ):
+                cut -= 1
+            if cut == limit - 32:
+                cut = limit
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        yield start, piece_end
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """Code-free stretches of ``text``, each at most SEGMENT_CHUNK_CHARS long."""
+    for start, end in _without_code(text):
+        while end - start > SEGMENT_CHUNK_CHARS:
+            window_start = start + SEGMENT_CHUNK_CHARS // 2
+            cut = start + SEGMENT_CHUNK_CHARS
+            ends = [m.end() for m in _BREAK_RE.finditer(text, window_start, cut)]
+            if ends:
+                cut = ends[-1]
+            else:
+                space = max(
+                    text.rfind(" ", window_start, cut), text.rfind("\u3000", window_start, cut)
+                )
+                cut = space + 1 if space > 0 else cut
+            yield start, cut
+            start = cut
+        if end > start:
+            yield start, end
 
 
 def _without_code(text: str) -> Iterator[tuple[int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -27,3 +28,16 @@ def seed_path() -> Path:
 def seed_text() -> str:
     """Text of the canonical French article."""
     return SEED.read_text(encoding="utf-8")
+
+
+# Hypothesis profiles: "ci" (the default) keeps property tests small and reproducible;
+# scripts/fuzz.sh selects "fuzz" (pytest --hypothesis-profile=fuzz) for 10,000 examples each.
+settings.register_profile("ci", max_examples=150, deadline=None, derandomize=True, print_blob=True)
+settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("ci")

@@ -45,15 +45,16 @@ def centrality(vectors: Sequence[Vector]) -> list[float]:
     total: Counter[str] = Counter()
     for vec in vectors:
         total.update(vec)
-    total_norm2 = sum(v * v for v in total.values())
+    total_sq = sum(v * v for v in total.values())
     scores = []
     for vec in vectors:
-        # cos(v, T - v) from v.T, |T|^2 and |v|^2: linear in the sentence, not the vocabulary.
-        dot = sum(v * total[t] for t, v in vec.items())
-        self_norm2 = sum(v * v for v in vec.values())
-        rest_norm2 = total_norm2 - 2 * dot + self_norm2
-        rest_norm = math.sqrt(rest_norm2) if rest_norm2 > 1e-12 else 1.0
-        scores.append((dot - self_norm2) / rest_norm)
+        # rest = total - vec, expanded so each sentence costs its own terms, not the whole
+        # vocabulary: building rest explicitly made long articles quadratic.
+        dot_total = sum(v * total[t] for t, v in vec.items())
+        self_sq = sum(v * v for v in vec.values())
+        rest_sq = total_sq - 2 * dot_total + self_sq
+        norm = math.sqrt(rest_sq) if rest_sq > 1e-12 else 1.0
+        scores.append(max(0.0, dot_total - self_sq) / norm)
     return scores
 
 
