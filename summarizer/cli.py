@@ -157,8 +157,9 @@ def cli() -> None:
     """Short TL;DR bullets for news articles, in the article's own language.
 
     \b
-    Exit codes: 0 success, 1 failure (unreadable or empty input, backend error),
-    2 usage error (bad option, unknown backend).
+    Exit codes: 0 success, 1 failure (unreadable or empty input, backend error,
+    output not writable), 2 usage error (bad option, unknown backend), 3 batch:
+    every input failed, 130/143 batch: interrupted (rerun with --resume).
     """
 
 

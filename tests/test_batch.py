@@ -551,3 +551,19 @@ def test_batch_of_articles_never_loads_word_frequencies(tmp_path: Path, data_dir
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_batch_records_match_the_documented_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    root = Path(__file__).parent.parent
+    schema = json.loads((root / "docs" / "summary.schema.json").read_text(encoding="utf-8"))
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        cli, ["batch", str(root / "examples"), "-o", str(out), "-q", "-j", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 4
+    for record in records:
+        jsonschema.validate(record, schema)
