@@ -320,6 +320,15 @@ def _chunks(text: str) -> list[str]:
     return chunks
 
 
+_ISO_639_1_RE = re.compile(r"[a-z]{2}")
+
+
+def stated_code(code: str) -> str | None:
+    """The ISO 639-1 code in a stated language ("FR", "fr-CA" -> "fr"); None if it is none."""
+    normalized = normalize_code(code.strip())
+    return normalized if _ISO_639_1_RE.fullmatch(normalized) else None
+
+
 def given(code: str) -> Language:
     """A language the caller stated: certain by definition."""
-    return Language(normalize_code(code), 1.0)
+    return Language(stated_code(code) or normalize_code(code), 1.0)

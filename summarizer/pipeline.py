@@ -11,7 +11,7 @@ from . import language as language_stage  # for functions whose `language` param
 from .backends import Request
 from .bullets import make_headline
 from .clean import clean
-from .errors import EmptyInputError, UnknownBackendError, UsageError
+from .errors import EmptyInputError, InputError, UnknownBackendError, UsageError
 from .load import from_text, load_path
 from .models import UNDETERMINED, Article, Language, Options, Summary
 from .sentences import split_sentences
@@ -32,6 +32,11 @@ def make_options(
         raise UsageError("bullets must be at least 1")
     if max_words < 0:
         raise UsageError("max_words must be 0 (no cap) or more")
+    if language is not None:
+        code = language_stage.stated_code(language)
+        if code is None:
+            raise UsageError(f"language {language!r} is not an ISO 639-1 code such as fr or en")
+        language = code
     name = backend or backends.DEFAULT_BACKEND
     if name not in backends.available():
         raise UnknownBackendError(
@@ -52,6 +57,8 @@ def prepare(article: Article, options: Options) -> Request:
     """Run clean, language and sentence stages: what a backend needs."""
     document = clean(article)
     stated = options.language or article.language
+    if stated and language.stated_code(stated) is None:
+        raise InputError(f"{article.source}: language {stated!r} is not an ISO 639-1 code")
     if stated:
         lang = language.given(stated)
     else:

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer import summarize, summarize_file
 from summarizer.clean import clean
-from summarizer.errors import EmptyInputError, UsageError
+from summarizer.errors import EmptyInputError, InputError, UsageError
 from summarizer.load import from_text
 from summarizer.render import render
 from summarizer.sentences import words
@@ -127,3 +127,18 @@ def test_headline_falls_back_to_the_first_bullet_for_other_backends() -> None:
     summary = summarize(text, bullets=2, backend="lead", headline=True, language="en")
     assert summary.headline == "Acme opened a battery plant in Lyon on Monday."
     assert summarize(text, bullets=2, backend="lead").headline is None
+
+
+def test_stated_language_must_be_an_iso_code() -> None:
+    from summarizer.load import from_record
+    from summarizer.pipeline import summarize_article
+
+    assert summarize("Ceci est une phrase. Et une autre.", language="FR-ca").language.code == "fr"
+    for bad in ("../../etc", "french", "f", ""):
+        with pytest.raises(UsageError, match="ISO 639-1"):
+            summarize("Ceci est une phrase. Et une autre.", language=bad)
+    record = from_record(
+        {"text": "Ceci est une phrase. Et une autre.", "language": "../x"}, source="r"
+    )
+    with pytest.raises(InputError, match="ISO 639-1"):
+        summarize_article(record)
