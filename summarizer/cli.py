@@ -136,6 +136,22 @@ def common_options(func: F) -> F:
     return func
 
 
+def bullet_options(func: F) -> F:
+    """The headline and compression switches of the commands that print bullets."""
+    func = click.option(
+        "--compress/--no-compress",
+        default=True,
+        show_default=True,
+        help="Delete connectives, fact-free attributions, asides and concessive clauses.",
+    )(func)
+    return click.option(
+        "--headline/--no-headline",
+        default=False,
+        show_default=True,
+        help="Put a one-line headline above the bullets.",
+    )(func)
+
+
 _BACKEND_OPTIONS = ("model", "device", "batch_size", "strict", "prompt_file", "trust_remote_code")
 
 
@@ -169,18 +185,7 @@ def cli() -> None:
     "-f", "--format", "output_format", type=click.Choice(FORMATS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
-@click.option(
-    "--headline/--no-headline",
-    default=False,
-    show_default=True,
-    help="Put a one-line headline above the bullets.",
-)
-@click.option(
-    "--compress/--no-compress",
-    default=True,
-    show_default=True,
-    help="Delete connectives, fact-free attributions, asides and concessive clauses.",
-)
+@bullet_options
 @common_options
 @handle_errors
 def summarize(
@@ -408,18 +413,7 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     is_flag=True,
     help="No progress bar and no final report (failures are still listed).",
 )
-@click.option(
-    "--headline/--no-headline",
-    default=False,
-    show_default=True,
-    help="Put a one-line headline above the bullets.",
-)
-@click.option(
-    "--compress/--no-compress",
-    default=True,
-    show_default=True,
-    help="Delete fact-free spans (connectives, attributions, asides) from extractive bullets.",
-)
+@bullet_options
 @common_options
 @handle_errors
 def batch_command(
