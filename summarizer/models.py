@@ -23,14 +23,6 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Span:
-    """A stretch of the article text: ``article.text[start:end]``."""
-
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
 class Block:
     """A paragraph-level unit of the cleaned document."""
 
