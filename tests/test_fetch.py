@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import local_server
 
 from summarizer.cli import cli
 from summarizer.fetch import FetchError, fetch, is_url, load_url
+
+# Requests to the local test server must not go through a proxy from the environment.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 DATA = Path(__file__).parent / "data"
 PAGE = (DATA / "article-fr.html").read_bytes()
@@ -60,26 +63,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, b"not here", "text/plain")
 
 
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # clients that stop reading (size cap, timeout) are expected here
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = QuietServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    with local_server(Handler) as url:
+        yield url
 
 
 def test_is_url() -> None:

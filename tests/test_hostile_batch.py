@@ -13,15 +13,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import local_server
 
 from summarizer import batch as batch_mod
 from summarizer.batch import discover, read_journal
@@ -29,6 +29,9 @@ from summarizer.cli import cli
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_hostile import FR, write_corpus
+
+# Requests to the local test server must not go through a proxy from the environment.
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 DATA = Path(__file__).parent / "data"
 ARTICLES = sorted(p for p in DATA.glob("*.txt") if p.name != "one-sentence-en.txt")
@@ -491,26 +494,10 @@ class Hostile(BaseHTTPRequestHandler):
             self._head(404, Content_Length="0")
 
 
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = QuietServer(("127.0.0.1", 0), Hostile)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    with local_server(Hostile) as url:
+        yield url
 
 
 def test_hostile_urls(server: str, tmp_path: Path) -> None:
