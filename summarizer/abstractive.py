@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .clean import normalize_spaces
 from .sentences import segment
 
 # The instruction sent to chat models. Placeholders: {bullets}, {language} (English name),
@@ -209,8 +210,8 @@ def _is_preamble(line: str) -> bool:
 
 def _clean(item: str) -> str:
     # U+FFFD: half a multi-byte character, left where byte-level decoding was cut.
-    text = _EMPHASIS_RE.sub(r"\2", item).replace("\ufffd", "").strip()
-    text = re.sub(r"\s+", " ", text)
+    # Control characters (a model can emit them) must not reach a reader's terminal either.
+    text = normalize_spaces(_EMPHASIS_RE.sub(r"\2", item).replace("\ufffd", ""))
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()
     return text

@@ -119,3 +119,10 @@ def test_prompt_renders_and_checks_templates() -> None:
         check_template("no placeholder")
     with pytest.raises(ValueError, match="placeholders"):
         check_template("{article} {unknown}")
+
+
+def test_parse_drops_control_characters_a_model_emits() -> None:
+    raw = "- Prices rose\x15 by 5%.\n- The \x1b[31mboard\x1b[0m resigned.\u200b"
+    bullets = parse_bullets(raw, "en")
+    assert bullets == ["Prices rose by 5%.", "The [31mboard[0m resigned."]
+    assert not any(ch < " " for bullet in bullets for ch in bullet)
