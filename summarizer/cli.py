@@ -130,7 +130,7 @@ def common_options(func: F) -> F:
         ),
         click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
     ]  # fmt: skip
-    func = _collect_backend_config(func)
+    func = _collect_options(func)
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
@@ -155,13 +155,30 @@ def bullet_options(func: F) -> F:
 _BACKEND_OPTIONS = ("model", "device", "batch_size", "strict", "prompt_file", "trust_remote_code")
 
 
-def _collect_backend_config(func: F) -> F:
-    """Fold the backend options into one ``backend_config`` argument for the chosen backend."""
+# Options that become pipeline.make_options arguments (compress and headline where offered).
+_SUMMARY_OPTIONS = (
+    "bullets",
+    "backend",
+    "language",
+    "languages",
+    "max_words",
+    "compress",
+    "headline",
+)
+
+
+def _collect_options(func: F) -> F:
+    """Fold the summary options into ``option_values`` (for make_options, called inside the
+    command so that its usage errors meet handle_errors) and the backend options into one
+    ``backend_config`` argument for the chosen backend."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name, None) for name in _BACKEND_OPTIONS}
         kwargs["backend_config"] = backends.config_for(kwargs.get("backend") or "", **values)
+        kwargs["option_values"] = {
+            name: kwargs.pop(name) for name in _SUMMARY_OPTIONS if name in kwargs
+        }
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -191,29 +208,15 @@ def cli() -> None:
 def summarize(
     source: str,
     output_format: str,
-    headline: bool,
-    compress: bool,
-    bullets: int,
-    language: str | None,
-    languages: str | None,
-    backend: str,
-    max_words: int,
     verbose: bool,
+    option_values: dict[str, Any],
     backend_config: dict[str, Any],
 ) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
     from .pipeline import make_options, summarize_article
 
-    options = make_options(
-        bullets=bullets,
-        backend=backend,
-        language=language,
-        max_words=max_words,
-        languages=languages,
-        compress=compress,
-        headline=headline,
-    )
+    options = make_options(**option_values)
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
@@ -304,13 +307,8 @@ def eval_command(
     data: str,
     limit: int | None,
     output_format: str,
-    compress: bool,
-    bullets: int,
-    language: str | None,
-    languages: str | None,
-    backend: str,
-    max_words: int,
     verbose: bool,
+    option_values: dict[str, Any],
     backend_config: dict[str, Any],
 ) -> None:
     """ROUGE-1/2/L F1 of a backend and of LEAD-k on records {"text", "summary", "title"?}.
@@ -322,14 +320,7 @@ def eval_command(
     from .pipeline import make_options
     from .render import to_json
 
-    options = make_options(
-        bullets=bullets,
-        backend=backend,
-        language=language,
-        languages=languages,
-        max_words=max_words,
-        compress=compress,
-    )
+    options = make_options(**option_values)
     examples = read_examples(data, limit)
     log.debug("evaluating %d records", len(examples))
     result = evaluate(examples, options, progress=_progress(len(examples)), **backend_config)
@@ -428,14 +419,8 @@ def batch_command(
     timeout: float,
     max_size: int,
     quiet: bool,
-    headline: bool,
-    compress: bool,
-    bullets: int,
-    language: str | None,
-    languages: str | None,
-    backend: str,
-    max_words: int,
     verbose: bool,
+    option_values: dict[str, Any],
     backend_config: dict[str, Any],
 ) -> None:
     """Summarize many articles: folders, files, JSONL (- for stdin), http(s) URLs.
@@ -457,15 +442,7 @@ def batch_command(
     from .batch import default_format
     from .pipeline import make_options
 
-    options = make_options(
-        bullets=bullets,
-        backend=backend,
-        language=language,
-        languages=languages,
-        max_words=max_words,
-        compress=compress,
-        headline=headline,
-    )
+    options = make_options(**option_values)
     show = sys.stderr.isatty() and not quiet
     previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
