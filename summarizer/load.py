@@ -77,24 +77,15 @@ def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False)
                 return _decode(data[len(bom) :], codec, partial)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{source}: invalid {codec} after its byte-order mark") from exc
-    utf16 = _guess_bomless_utf16(data)
-    if utf16:
-        try:
-            return _decode(data, utf16, partial)
-        except UnicodeDecodeError:
-            pass
+    text = _try_decode(data, _guess_bomless_utf16(data), partial)
+    if text is not None:
+        return text
     binary = any(byte in _BINARY_CONTROL for byte in data[:65536])
-    if not binary:
-        try:
-            return _decode(data, "utf-8", partial)
-        except UnicodeDecodeError:
-            pass
-    utf16 = _guess_bomless_utf16_by_script(data)
-    if utf16:
-        try:
-            return _decode(data, utf16, partial)
-        except UnicodeDecodeError:
-            pass
+    text = None if binary else _try_decode(data, "utf-8", partial)
+    if text is None:
+        text = _try_decode(data, _guess_bomless_utf16_by_script(data), partial)
+    if text is not None:
+        return text
     if binary:
         raise DecodeError(f"{source}: looks like binary data, not text")
     mostly_utf8 = _mostly_utf8(data)
@@ -134,6 +125,16 @@ def decode_records(data: bytes, source: str = "<bytes>") -> str:
     ):
         return decode_bytes(data, source)
     return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def _try_decode(data: bytes, codec: str | None, partial: bool) -> str | None:
+    """``data`` decoded with ``codec``, or None when there is no codec or it does not fit."""
+    if codec is None:
+        return None
+    try:
+        return _decode(data, codec, partial)
+    except UnicodeDecodeError:
+        return None
 
 
 def _decode(data: bytes, codec: str, partial: bool) -> str:
