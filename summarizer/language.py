@@ -14,13 +14,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import UsageError
 from .langmodel import (
     FUNCTION_WORD_BONUS,
     function_word_hits,
+    langdetect_factory,
     model,
     ngram_scores,
     script_of,
@@ -76,6 +77,8 @@ AGREEING_FUNCTION_WORDS = 6
 MIN_SHARE = 0.05
 
 _PARAGRAPH_RE = re.compile(r"\n\s*")
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]+")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def supported_languages() -> tuple[str, ...]:
@@ -106,30 +109,29 @@ def parse_languages(languages: str | Iterable[str] | None) -> tuple[str, ...] | 
 
 def detect(text: str, languages: Sequence[str] | None = None) -> Language:
     """Detect the language of ``text`` among ``languages`` (all when None); ``und`` when unsure."""
-    return _detect(text[:MAX_CHARS], languages, sampled=True)
+    return _detect(text[:MAX_CHARS], languages, sampled=True, frequencies=True)
 
 
 def _detect(
-    sample: str, languages: Sequence[str] | None, sampled: bool, margin: float = STOP_MARGIN
+    sample: str,
+    languages: Sequence[str] | None,
+    *,
+    sampled: bool,
+    frequencies: bool,
+    margin: float = STOP_MARGIN,
 ) -> Language:
-    """``sampled``: long text goes to langdetect's own (sampling) detector."""
-    # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word.
-    letters = [char for char in sample if char.isalpha() or unicodedata.category(char)[0] == "M"]
+    """``sampled``: long text goes to langdetect's own (sampling) detector; ``frequencies``:
+    very short text is also weighed by word frequencies."""
+    counts, letters, distinct = _letters_by_script(sample)
     if not letters:
         return Language(UNDETERMINED, 0.0)
-    counts: dict[str, int] = {}
-    for char in letters:
-        # Indic vowel signs are named after their script ("GUJARATI VOWEL SIGN AA"); generic
-        # combining accents are not, and belong to no script.
-        script = script_of(char)
-        counts[script] = counts.get(script, 0) + 1
     marks = counts.pop("COMBINING", 0)
     if not counts:
         return Language(UNDETERMINED, 0.0)
     # Latin names and terms are common inside other scripts' text, rarely the other way round.
     script = min(counts, key=lambda name: (-counts[name] * (1 if name == "LATIN" else 2), name))
     minimum = MIN_LETTERS_SYLLABIC if script in _SYLLABIC else MIN_LETTERS
-    few = len(letters) < 4 * minimum and len({char.casefold() for char in letters}) < minimum
+    few = letters < 4 * minimum and distinct() < minimum
     if counts[script] + marks < minimum or few:
         return Language(UNDETERMINED, 0.0)
     lm = model()
@@ -141,16 +143,38 @@ def _detect(
         # The script alone decides (Greek, Hangul, Thai...): as sure as the text is in it.
         index = candidates[0]
         own = sum(n for name, n in counts.items() if index in lm.scripts.get(name, ()))
-        return Language(lm.iso[index], (own + marks) / len(letters))
+        return Language(lm.iso[index], (own + marks) / letters)
     probabilities = None
-    short = len(letters) < SHORT_TEXT_LETTERS
+    short = letters < SHORT_TEXT_LETTERS
     if sampled and not short:
         probabilities = _langdetect(sample, candidates, restricted=languages is not None)
     if probabilities is None:
         # Word frequencies are read for very short text only: long text never loads them.
-        frequent = sampled and len(letters) < FREQUENCY_LETTERS
+        frequent = frequencies and letters < FREQUENCY_LETTERS
         probabilities = _short_text(sample, candidates, margin, frequencies=frequent)
     return _decide(probabilities)
+
+
+def _letters_by_script(text: str) -> tuple[dict[str, int], int, Callable[[], int]]:
+    """Letters of ``text`` per script, their number, and a count of distinct ones (on demand)."""
+    # Most text is largely ASCII: its letters are counted in one pass of C code, and only the
+    # rest is looked at character by character.
+    ascii_letters = sum(map(len, _ASCII_LETTER_RE.findall(text)))
+    counts: dict[str, int] = {"LATIN": ascii_letters} if ascii_letters else {}
+    letters = ascii_letters
+    for char in _NON_ASCII_RE.findall(text):
+        # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word;
+        # they are named after their script ("GUJARATI VOWEL SIGN AA"); generic combining
+        # accents are not, and belong to no script ("COMBINING").
+        if char.isalpha() or unicodedata.category(char)[0] == "M":
+            script = script_of(char)
+            counts[script] = counts.get(script, 0) + 1
+            letters += 1
+
+    def distinct() -> int:
+        return len({c.casefold() for c in text if c.isalpha() or unicodedata.category(c)[0] == "M"})
+
+    return counts, letters, distinct
 
 
 def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[str, float] | None:
@@ -158,7 +182,7 @@ def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[
 
     lm = model()
     # A fresh detector per call owns its Random (reseeded) and its prior map: nothing is shared.
-    detector = lm.factory.create()
+    detector = langdetect_factory().create()
     if restricted or len(candidates) < len(lm.codes):
         detector.set_prior_map({lm.codes[i]: 1.0 for i in candidates})
     detector.append(text)
@@ -238,7 +262,10 @@ def detect_document(
     """Main language of a document by share of text, with every language's share when mixed."""
     parts = _paragraphs(body, title)
     if len(parts) <= 1:
-        return detect("\n".join(filter(None, [title, body])), languages)
+        # One paragraph is scored as paragraphs are, exhaustively: langdetect's sampling
+        # detector would cost a process 0.3 s and 70 MB to load for it alone.
+        text = "\n".join(filter(None, [title, body]))[:MAX_CHARS]
+        return _detect(text, languages, sampled=False, frequencies=True)
     # Long documents: a bounded, evenly spread choice of paragraphs, each read in part.
     if len(parts) > MAX_PARAGRAPHS:
         step = len(parts) / MAX_PARAGRAPHS
@@ -255,7 +282,7 @@ def detect_document(
         if settled is not None and _function_words_agree(text, settled.code, indices):
             found.append((part, settled))
             continue
-        lang = _detect(text, languages, False, STOP_MARGIN)
+        lang = _detect(text, languages, sampled=False, frequencies=False)
         found.append((part, lang))
         if settled is None and lang.known and lang.confidence >= SETTLED_CONFIDENCE:
             settled = lang
