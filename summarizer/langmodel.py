@@ -373,12 +373,18 @@ def _normalized(text: str) -> str:
 
 def function_word_hits(model: Model, text: str, candidates: Sequence[int]) -> dict[int, int]:
     """How many words of ``text`` each candidate's function-word list holds."""
+    hits = function_word_counts(model, text)
+    return {i: hits[i] for i in candidates}
+
+
+def function_word_counts(model: Model, text: str) -> list[int]:
+    """How many words of ``text`` each language's function-word list holds, by index."""
     hits = [0] * len(model.codes)
     lists = model.function_words
     for word in _WORD_RE.findall(text.casefold()):
         for index in lists.get(word, ()):
             hits[index] += 1
-    return {i: hits[i] for i in candidates}
+    return hits
 
 
 def words(text: str) -> list[str]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from .errors import UsageError
 from .langmodel import (
     FUNCTION_WORD_BONUS,
+    function_word_counts,
     function_word_hits,
     langdetect_factory,
     model,
@@ -306,9 +307,13 @@ def detect_document(
 def _function_words_agree(text: str, code: str, candidates: Sequence[int]) -> bool:
     """Whether ``text``'s function words favour ``code`` over every other candidate, clearly."""
     lm = model()
-    hits = function_word_hits(lm, text, candidates)
-    own = max((n for i, n in hits.items() if lm.iso[i] == code), default=0)
-    others = max((n for i, n in hits.items() if lm.iso[i] != code), default=0)
+    hits = function_word_counts(lm, text)
+    own = others = 0
+    for i in candidates:
+        if lm.iso[i] == code:
+            own = max(own, hits[i])
+        else:
+            others = max(others, hits[i])
     return own >= AGREEING_FUNCTION_WORDS and 2 * own >= 3 * others
 
 
@@ -317,7 +322,7 @@ def _paragraphs(body: str, title: str | None) -> list[_Part]:
     pending = title.strip() if title else ""
     for line in _PARAGRAPH_RE.split(body):
         text = f"{pending}\n{line.strip()}" if pending else line.strip()
-        if sum(char.isalpha() for char in text[: PARAGRAPH_LETTERS * 4]) < PARAGRAPH_LETTERS:
+        if sum(map(str.isalpha, text[: PARAGRAPH_LETTERS * 4])) < PARAGRAPH_LETTERS:
             pending = text
             continue
         parts.extend(_Part(chunk, len(chunk)) for chunk in _chunks(text))
