@@ -49,8 +49,8 @@ class DocumentFeatures:
     vectors: tuple[Vector, ...]
 
 
-def _capitalised_share(text: str) -> float:
-    tokens = [t for t in words(text) if not t.isdigit()]
+def _capitalised_share(words: Sequence[str]) -> float:
+    tokens = [t for t in words if not t.isdigit()]
     if len(tokens) < 2:
         return 0.0
     return sum(1 for t in tokens[1:] if t[:1].isupper()) / (len(tokens) - 1)
@@ -69,12 +69,14 @@ def document_features(
     title_vector = vectors.pop()
     central = centrality(vectors)
     top = max(central) or 1.0
-    capitals = [_capitalised_share(s.text) for s in sentences]
+    # One tokenisation per sentence serves both the capitals and the length features.
+    tokens = [words(s.text) for s in sentences]
+    capitals = [_capitalised_share(t) for t in tokens]
     mean_capitals = sum(capitals) / n
     rows = []
     for i, sentence in enumerate(sentences):
         text = sentence.text
-        length = min(word_count(text), 60) / 30
+        length = min(word_count(text, tokens[i]), 60) / 30
         stripped = text.rstrip()
         rows.append(
             (

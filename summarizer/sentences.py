@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
 from .clean import display_text
@@ -26,6 +26,8 @@ _WORD_RE = re.compile(r"\w+")
 _CJK_RUN_RE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+|\d+", re.UNICODE
 )
+# What _CJK_RUN_RE finds in text without CJK characters (digits are word characters already).
+_ALNUM_RE = re.compile(r"[^\W_]+")
 
 # A "sentence" longer than this (text without punctuation, a pasted table) is cut into pieces at
 # spaces: bullets stay readable and the work per sentence (markup patterns, cutting to
@@ -231,16 +233,21 @@ def _stemmer(language: str) -> Callable[[str], str] | None:
         return None
     import snowballstemmer
 
-    stemmer = snowballstemmer.stemmer(algorithm)
-    cache: dict[str, str] = {}
+    return snowballstemmer.stemmer(algorithm).stemWord  # type: ignore[no-any-return]
 
-    def stem(word: str) -> str:
-        result = cache.get(word)
-        if result is None:
-            result = cache[word] = stemmer.stemWord(word)
-        return result
 
-    return stem
+@cache
+def _word_terms(language: str) -> dict[str, str | None]:
+    """Memo of ``_word_term`` for ``language``: news vocabulary repeats from article to article."""
+    return {}
+
+
+def _word_term(token: str, language: str) -> str | None:
+    """The term of a case-folded word token; None for a stop word or a lone letter."""
+    if token in stopwords(language) or (len(token) < 2 and not token.isdigit()):
+        return None
+    stem = _stemmer(language)
+    return stem(token) if stem else token
 
 
 def words(text: str) -> list[str]:
@@ -250,23 +257,33 @@ def words(text: str) -> list[str]:
 
 def terms(text: str, language: str) -> list[str]:
     """Content terms for similarity: case-folded, stop words out, stemmed; CJK as bigrams."""
-    stops = stopwords(language)
-    stem = _stemmer(language)
+    folded = text.casefold()
+    # Without CJK characters every token is a word: the simpler pattern finds the same tokens.
+    has_cjk = _CJK_RE.search(folded) is not None
+    memo = _word_terms(language)
     result: list[str] = []
-    for token in _CJK_RUN_RE.findall(text.casefold()):
-        if _CJK_RE.match(token):
+    for token in (_CJK_RUN_RE if has_cjk else _ALNUM_RE).findall(folded):
+        if has_cjk and _CJK_RE.match(token):
             # Chinese and Japanese have no spaces: character bigrams stand in for words.
             if len(token) == 1:
                 result.append(token)
             result.extend(token[i : i + 2] for i in range(len(token) - 1))
             continue
-        if token in stops or (len(token) < 2 and not token.isdigit()):
-            continue
-        result.append(stem(token) if stem else token)
+        try:
+            term = memo[token]
+        except KeyError:
+            term = memo[token] = _word_term(token, language)
+        if term is not None:
+            result.append(term)
     return result
 
 
-def word_count(text: str) -> int:
-    """Words in ``text``; for CJK, characters count as words would be too many, so 1 per 2."""
+def word_count(text: str, tokens: Sequence[str] | None = None) -> int:
+    """Words in ``text``; for CJK, characters count as words would be too many, so 1 per 2.
+
+    ``tokens``: ``words(text)``, when the caller has it already.
+    """
+    if _CJK_RE.search(text) is None:
+        return len(words(text) if tokens is None else tokens)
     cjk = len(_CJK_RE.findall(text))
     return len(_WORD_RE.findall(_CJK_RE.sub(" ", text))) + (cjk + 1) // 2
