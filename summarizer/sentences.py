@@ -11,16 +11,23 @@ from .clean import display_text
 from .models import UNDETERMINED, Document, Sentence
 
 # Scraped pages glue sentences together ("domestique.Consternant", "2023.Les"): a full stop
-# between a lower-case word (or a number) and a capitalised word is a boundary.
-_GLUE_RE = re.compile(r"(?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
+# between a lower-case word (or a number) and a capitalised word is a boundary. The match is
+# the stop itself (the boundary is its end): a pattern that opens with a character class lets
+# the regex engine skip to the stops, where one made of lookarounds is tried at every position.
+_GLUE_RE = re.compile(r"[.!?](?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
 # A full stop after a word of 3+ letters, then spaces and a capitalised word: the segmenter may
 # have kept these together, taking the word for an abbreviation ("dieser Art. Die Maschine").
 _ABBREVIATION_RE = re.compile(r"(?<![\w.])[^\W\d_]{3,}\.(\s+)(?=([^\W\d_][^\W_]*))")
+# What every match of _ABBREVIATION_RE holds: most sentences have no full stop but their last.
+_STOP_THEN_SPACE_RE = re.compile(r"\.\s")
 # Leftover page scripts: from a JavaScript-looking statement to the end of its call.
 _CODE_RE = re.compile(
     r"(?:\bwindow\.\w+|\bdocument\.\w+|\b(?:var|let|const)\s+\w+)\s*=\s*(?:new\s+\w+\s*)?"
     r"[\s\S]*?(?:\}\s*\)\s*;|\)\s*;|$)"
 )
+# Every match of _CODE_RE starts with one of these: a text without any (most articles) is not
+# scanned with the pattern, which costs ten times more than looking for the words.
+_CODE_WORDS = ("window.", "document.", "var", "let", "const")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RUN_RE = re.compile(
@@ -143,6 +150,10 @@ def _chunks(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _without_code(text: str) -> Iterator[tuple[int, int]]:
+    if not any(word in text for word in _CODE_WORDS):
+        if text:
+            yield 0, len(text)
+        return
     position = 0
     for match in _CODE_RE.finditer(text):
         if match.start() > position:
@@ -163,7 +174,7 @@ def _split_abbreviations(sentence: str, language: str) -> Iterator[tuple[int, in
     """
     stops = stopwords(language)
     start = 0
-    if stops:
+    if stops and _STOP_THEN_SPACE_RE.search(sentence):
         for match in _ABBREVIATION_RE.finditer(sentence):
             following = match.group(2)
             if (
@@ -186,7 +197,7 @@ def _inside_quotation(text: str) -> bool:
 def _unglue(sentence: str) -> Iterator[tuple[int, int]]:
     start = 0
     for match in _GLUE_RE.finditer(sentence):
-        cut = match.start()
+        cut = match.end()
         # Abbreviations and dotted names ("U.S.Army", "Node.Js") are left alone.
         if cut - start > 12 and not _is_dotted_name(sentence, cut):
             yield start, cut
