@@ -266,6 +266,12 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def first_word(text: str) -> str | None:
+    """The first of ``words(text)``, None when there is none."""
+    match = _WORD_RE.search(text)
+    return match.group() if match else None
+
+
 def terms(text: str, language: str) -> list[str]:
     """Content terms for similarity: case-folded, stop words out, stemmed; CJK as bigrams."""
     folded = text.casefold()
