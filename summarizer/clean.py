@@ -274,10 +274,16 @@ _INVISIBLE_RE = re.compile(
 )
 
 
+# Every inline pattern needs one of these characters.
+_MARKUP_RE = re.compile(r"[!\[*_`<]")
+
+
 def _strip_inline(text: str) -> str:
-    for pattern, replacement, needed in _INLINE_PATTERNS:
-        if any(part in text for part in needed):
-            text = pattern.sub(replacement, text)
+    # Most sentences hold no markup at all: one scan says so.
+    if _MARKUP_RE.search(text):
+        for pattern, replacement, needed in _INLINE_PATTERNS:
+            if any(part in text for part in needed):
+                text = pattern.sub(replacement, text)
     return normalize_spaces(text)
 
 
