@@ -339,7 +339,7 @@ def error_record(
     return record
 
 
-def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
+def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[str, Any]:
     """Read what the key needs; an input that fails already here yields its error record."""
     from .load import MAX_INPUT_BYTES, read_bytes
 
@@ -349,7 +349,7 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
         line = item.line
         if line is None:
             try:
-                line = _read_line(item)
+                line = lines.read(item)
             except (OSError, UnicodeDecodeError) as exc:
                 message = f"{item.source}: cannot read the line again ({exc})"
                 return error_record(item.source, message, _key(fingerprint, "error", item.source))
@@ -369,11 +369,32 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
                 data)  # fmt: skip
 
 
-def _read_line(item: Input) -> str:
-    assert item.path is not None and item.offset >= 0
-    with open(item.path, "rb") as handle:
-        handle.seek(item.offset)
-        return handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
+class _LineReader:
+    """Reads records' lines again from their JSONL files, keeping the current file open.
+
+    Records come file after file: one open per file, not one per line (an open costs more than
+    the read of a line).
+    """
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.handle: IO[bytes] | None = None
+
+    def read(self, item: Input) -> str:
+        """The line of ``item`` (a record found by ``_jsonl_offsets``)."""
+        assert item.path is not None and item.offset >= 0
+        if self.handle is None or item.path != self.path:
+            self.close()
+            self.handle = open(item.path, "rb")  # noqa: SIM115 - closed by close()
+            self.path = item.path
+        self.handle.seek(item.offset)
+        return self.handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
+
+    def close(self) -> None:
+        """Close the file in use, if any."""
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
 
 
 # --------------------------------------------------------------------------- workers
@@ -987,26 +1008,29 @@ def _tasks(
     fingerprint = config.fingerprint()
     seen: dict[str, int] = {}
     group: list[Task] = []
-    for item in inputs:
-        prepared = _prepare(item, fingerprint)
-        key = prepared.key if isinstance(prepared, Task) else prepared["key"]
-        # Identical inputs each get their own record: the n-th copy has its own key.
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}-{seen[key]}"
-            if isinstance(prepared, Task):
-                prepared = Task(prepared.index, prepared.kind, prepared.source, key, prepared.data)
+    with contextlib.closing(_LineReader()) as lines:
+        for item in inputs:
+            prepared = _prepare(item, fingerprint, lines)
+            key = prepared.key if isinstance(prepared, Task) else prepared["key"]
+            # Identical inputs each get their own record: the n-th copy has its own key.
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                key = f"{key}-{seen[key]}"
+                if isinstance(prepared, Task):
+                    prepared = Task(
+                        prepared.index, prepared.kind, prepared.source, key, prepared.data
+                    )
+                else:
+                    prepared["key"] = key
+            if not isinstance(prepared, Task):
+                emit(item.index, prepared, True)
+            elif key in previous:
+                emit(item.index, {"key": key}, False)
             else:
-                prepared["key"] = key
-        if not isinstance(prepared, Task):
-            emit(item.index, prepared, True)
-        elif key in previous:
-            emit(item.index, {"key": key}, False)
-        else:
-            group.append(prepared)
-            if len(group) >= config.group_size:
-                yield group
-                group = []
+                group.append(prepared)
+                if len(group) >= config.group_size:
+                    yield group
+                    group = []
     if group:
         yield group
 
