@@ -934,21 +934,17 @@ def run(
     on_failure: Callable[[str], None] | None = None,
 ) -> Report:
     """Summarize every input into ``sink``; the Report says how it went."""
-    from tqdm import tqdm
-
     started = time.monotonic()
     report = Report(total=len(inputs))
     previous = sink.previous()
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after this
-    bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True, smoothing=0.1)  # fmt: skip
+    bar = _progress_bar(len(inputs)) if progress else None
 
     def say(message: str) -> None:
         if on_failure is not None:
-            if progress:
+            if bar is not None:
                 bar.clear()
             on_failure(message)
-            if progress:
+            if bar is not None:
                 bar.refresh()
 
     def emit(index: int, record: dict[str, Any], fresh: bool) -> None:
@@ -965,18 +961,28 @@ def run(
                 log.debug("%s", trace)
         else:
             report.done += 1
-        bar.update(1)
+        if bar is not None:
+            bar.update(1)
 
     complete = False
     try:
         _execute(inputs, config, previous, emit)
         complete = True
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         with _writing(sink):
             sink.close(complete)
         report.elapsed = time.monotonic() - started
     return report
+
+
+def _progress_bar(total: int) -> Any:
+    """A tqdm bar on stderr (tqdm is imported only when a bar is shown: it slows start-up)."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after this
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
 # Errors that fail every later write too: the run stops instead of failing input after input.
