@@ -26,7 +26,7 @@ _CODE_RE = re.compile(
     r"[\s\S]*?(?:\}\s*\)\s*;|\)\s*;|$)"
 )
 # Every match of _CODE_RE starts with one of these: a text without any (most articles) is not
-# scanned with the pattern, which costs ten times more than looking for the words.
+# scanned with the pattern, which costs several times more than looking for the words.
 _CODE_WORDS = ("window.", "document.", "var", "let", "const")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"\w+")
@@ -244,7 +244,8 @@ def _stemmer(language: str) -> Callable[[str], str] | None:
         return None
     import snowballstemmer
 
-    return snowballstemmer.stemmer(algorithm).stemWord  # type: ignore[no-any-return]
+    stem: Callable[[str], str] = snowballstemmer.stemmer(algorithm).stemWord
+    return stem
 
 
 @cache
@@ -300,7 +301,7 @@ def word_count(text: str, tokens: Sequence[str] | None = None) -> int:
 
     ``tokens``: ``words(text)``, when the caller has it already.
     """
-    if _CJK_RE.search(text) is None:
+    if _CJK_RE.search(text) is None:  # then the count is the word tokens, nothing else
         return len(words(text) if tokens is None else tokens)
     cjk = len(_CJK_RE.findall(text))
     return len(_WORD_RE.findall(_CJK_RE.sub(" ", text))) + (cjk + 1) // 2
