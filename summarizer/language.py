@@ -277,16 +277,21 @@ def detect_document(
     # A paragraph in another language (a quoted English passage) fails that check and is scored.
     found: list[tuple[_Part, Language]] = []
     settled: Language | None = None
-    indices = model().indices(languages)
+    lm = model()
+    indices = lm.indices(languages)
+    own: list[int] = []
+    others: list[int] = []
     for part in parts:
         text = part.text[:PARAGRAPH_CHARS]
-        if settled is not None and _function_words_agree(text, settled.code, indices):
+        if settled is not None and _function_words_agree(text, own, others):
             found.append((part, settled))
             continue
         lang = _detect(text, languages, sampled=False, frequencies=False)
         found.append((part, lang))
         if settled is None and lang.known and lang.confidence >= SETTLED_CONFIDENCE:
             settled = lang
+            own = [i for i in indices if lm.iso[i] == lang.code]
+            others = [i for i in indices if lm.iso[i] != lang.code]
     known = [(part, lang) for part, lang in found if lang.known]
     if not known:
         return detect("\n".join(part.text for part in parts)[:MAX_CHARS], languages)
@@ -304,17 +309,14 @@ def detect_document(
     return Language(main, confidence, alternatives, shares if len(shares) > 1 else ())
 
 
-def _function_words_agree(text: str, code: str, candidates: Sequence[int]) -> bool:
-    """Whether ``text``'s function words favour ``code`` over every other candidate, clearly."""
-    lm = model()
-    hits = function_word_counts(lm, text)
-    own = others = 0
-    for i in candidates:
-        if lm.iso[i] == code:
-            own = max(own, hits[i])
-        else:
-            others = max(others, hits[i])
-    return own >= AGREEING_FUNCTION_WORDS and 2 * own >= 3 * others
+def _function_words_agree(text: str, own: Sequence[int], others: Sequence[int]) -> bool:
+    """Whether ``text``'s function words favour the languages ``own`` over every one of
+    ``others``, clearly."""
+    hits = function_word_counts(model(), text)
+    mine = max(hits[i] for i in own)
+    return mine >= AGREEING_FUNCTION_WORDS and 2 * mine >= 3 * max(
+        (hits[i] for i in others), default=0
+    )
 
 
 def _paragraphs(body: str, title: str | None) -> list[_Part]:

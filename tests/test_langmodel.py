@@ -35,14 +35,26 @@ def test_table_rows_are_langdetects_probabilities_with_case_variants_merged() ->
         row = langmodel._ngram_row(gram)
         assert row is not None
         weight = langmodel.NGRAM_WEIGHTS[len(gram) - 1]
-        for i, value in enumerate(row):
+        values = langmodel.unpack(row, range(len(lm.codes)))
+        for i, value in values.items():
             p = sum(
                 factory.word_lang_prob_map.get(variant, [0.0] * len(order))[order[i]]
                 for variant in langmodel._case_variants(gram)
             )
             expected = weight * (math.log(p + langmodel.EPSILON) - floor) if p else 0.0
-            assert value == pytest.approx(expected, rel=1e-6, abs=1e-6), (gram, lm.codes[i])
+            # Stored in units of 1/SCALE nat: off by half a unit at most.
+            assert abs(value - expected) <= 0.5 / langmodel.SCALE, (gram, lm.codes[i])
     assert langmodel._ngram_row("qqx") is None
+
+
+def test_packed_rows_add_field_by_field() -> None:
+    lm = langmodel.model()
+    size = len(lm.codes)
+    rows = [langmodel._ngram_row(gram) for gram in ("the", " de", "é", "ß")]
+    total = sum(row for row in rows if row is not None)
+    separate = [langmodel.unpack(row, range(size)) for row in rows if row is not None]
+    for i, value in langmodel.unpack(total, range(size)).items():
+        assert value == pytest.approx(sum(fields[i] for fields in separate), abs=1e-9)
 
 
 def test_scores_add_up_the_rows_of_every_ngram() -> None:
@@ -50,9 +62,22 @@ def test_scores_add_up_the_rows_of_every_ngram() -> None:
     text = "L'ASN a publié, mardi 4 mars, son rapport sur « l'état » des centrales — iPhone 15."
     candidates = list(range(len(lm.codes)))
     scores = langmodel.ngram_scores(lm, text, candidates)
-    rows = [row for row in map(langmodel._ngram_row, langmodel._ngrams(text)) if row]
-    for i in candidates:
-        assert scores[i] == pytest.approx(math.fsum(row[i] for row in rows), rel=1e-9)
+    total = sum(row for row in map(langmodel._ngram_row, langmodel._ngrams(text)) if row)
+    assert scores == langmodel.unpack(total, candidates)
+    assert scores[lm.iso.index("fr")] == max(scores.values())
+
+
+def test_function_word_counts_read_words_as_the_word_pattern_does() -> None:
+    lm = langmodel.model()
+    text = "Le 2e trimestre, l'an2024 et la_loi: x² de la ville — DE LA VILLE."
+    words = langmodel._WORD_RE.findall(text.casefold())
+    assert sorted(langmodel._folded_words(text)) == sorted(words)
+    expected = [0] * len(lm.codes)
+    for word in words:
+        for i in range(len(lm.codes)):
+            expected[i] += (lm.function_words.get(word, 0) >> (langmodel.HIT_FIELD * i)) & 1
+    assert langmodel.function_word_counts(lm, text) == expected
+    assert expected[lm.iso.index("fr")] >= 6
 
 
 def test_ngrams_follow_langdetects_rules() -> None:
