@@ -368,9 +368,7 @@ def test_file_sink_leaves_a_journal_already_in_order_as_it_is(
     written = out.read_bytes()
     sink.close(complete=True)
     assert rewrites == []  # a fresh run in input order: the journal is the file
-    assert out.read_bytes() == written == b"".join(
-        batch_mod.json_line(r).encode() for r in records
-    )
+    assert out.read_bytes() == written == b"".join(batch_mod.json_line(r).encode() for r in records)
     # Resumed: the earlier run's lines are not this run's, so the file is written anew.
     sink = FileSink(out, "jsonl", resume=True)
     sink.add(0, records[0], False)
