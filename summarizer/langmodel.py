@@ -268,7 +268,7 @@ def _function_words(iso: Sequence[str]) -> dict[str, int]:
     import stopwordsiso
 
     folder = _justext_folder()
-    index: dict[str, set[int]] = {}
+    index: dict[str, int] = {}
     for i, code in enumerate(iso):
         words: set[str] = set()
         if stopwordsiso.has_lang(code):
@@ -281,11 +281,11 @@ def _function_words(iso: Sequence[str]) -> dict[str, int]:
                 # languages with long lists (Finnish, Korean...) do not collect spurious hits.
                 with path.open(encoding="utf-8") as handle:
                     words.update(line.strip() for line in itertools.islice(handle, JUSTEXT_WORDS))
-        for word in words:
-            folded = word.casefold()
+        unit = 1 << (HIT_FIELD * i)
+        for folded in {word.casefold() for word in words}:  # one unit however many casings
             if folded.isalpha():
-                index.setdefault(folded, set()).add(i)
-    return {word: sum(1 << (HIT_FIELD * i) for i in langs) for word, langs in index.items()}
+                index[folded] = index.get(folded, 0) + unit
+    return index
 
 
 def _justext_folder() -> Path | None:
