@@ -339,7 +339,7 @@ def error_record(
     return record
 
 
-def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
+def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[str, Any]:
     """Read what the key needs; an input that fails already here yields its error record."""
     from .load import MAX_INPUT_BYTES, read_bytes
 
@@ -349,7 +349,7 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
         line = item.line
         if line is None:
             try:
-                line = _read_line(item)
+                line = lines.read(item)
             except (OSError, UnicodeDecodeError) as exc:
                 message = f"{item.source}: cannot read the line again ({exc})"
                 return error_record(item.source, message, _key(fingerprint, "error", item.source))
@@ -369,11 +369,32 @@ def _prepare(item: Input, fingerprint: str) -> Task | dict[str, Any]:
                 data)  # fmt: skip
 
 
-def _read_line(item: Input) -> str:
-    assert item.path is not None and item.offset >= 0
-    with open(item.path, "rb") as handle:
-        handle.seek(item.offset)
-        return handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
+class _LineReader:
+    """Reads records' lines again from their JSONL files, keeping the current file open.
+
+    Records come file after file: one open per file, not one per line (an open costs more than
+    the read of a line).
+    """
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.handle: IO[bytes] | None = None
+
+    def read(self, item: Input) -> str:
+        """The line of ``item`` (a record found by ``_jsonl_offsets``)."""
+        assert item.path is not None and item.offset >= 0
+        if self.handle is None or item.path != self.path:
+            self.close()
+            self.handle = open(item.path, "rb")  # noqa: SIM115 - closed by close()
+            self.path = item.path
+        self.handle.seek(item.offset)
+        return self.handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
+
+    def close(self) -> None:
+        """Close the file in use, if any."""
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
 
 
 # --------------------------------------------------------------------------- workers
@@ -913,21 +934,17 @@ def run(
     on_failure: Callable[[str], None] | None = None,
 ) -> Report:
     """Summarize every input into ``sink``; the Report says how it went."""
-    from tqdm import tqdm
-
     started = time.monotonic()
     report = Report(total=len(inputs))
     previous = sink.previous()
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after this
-    bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True, smoothing=0.1)  # fmt: skip
+    bar = _progress_bar(len(inputs)) if progress else None
 
     def say(message: str) -> None:
         if on_failure is not None:
-            if progress:
+            if bar is not None:
                 bar.clear()
             on_failure(message)
-            if progress:
+            if bar is not None:
                 bar.refresh()
 
     def emit(index: int, record: dict[str, Any], fresh: bool) -> None:
@@ -944,18 +961,28 @@ def run(
                 log.debug("%s", trace)
         else:
             report.done += 1
-        bar.update(1)
+        if bar is not None:
+            bar.update(1)
 
     complete = False
     try:
         _execute(inputs, config, previous, emit)
         complete = True
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         with _writing(sink):
             sink.close(complete)
         report.elapsed = time.monotonic() - started
     return report
+
+
+def _progress_bar(total: int) -> Any:
+    """A tqdm bar on stderr (tqdm is imported only when a bar is shown: it slows start-up)."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after this
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
 # Errors that fail every later write too: the run stops instead of failing input after input.
@@ -987,26 +1014,29 @@ def _tasks(
     fingerprint = config.fingerprint()
     seen: dict[str, int] = {}
     group: list[Task] = []
-    for item in inputs:
-        prepared = _prepare(item, fingerprint)
-        key = prepared.key if isinstance(prepared, Task) else prepared["key"]
-        # Identical inputs each get their own record: the n-th copy has its own key.
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}-{seen[key]}"
-            if isinstance(prepared, Task):
-                prepared = Task(prepared.index, prepared.kind, prepared.source, key, prepared.data)
+    with contextlib.closing(_LineReader()) as lines:
+        for item in inputs:
+            prepared = _prepare(item, fingerprint, lines)
+            key = prepared.key if isinstance(prepared, Task) else prepared["key"]
+            # Identical inputs each get their own record: the n-th copy has its own key.
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                key = f"{key}-{seen[key]}"
+                if isinstance(prepared, Task):
+                    prepared = Task(
+                        prepared.index, prepared.kind, prepared.source, key, prepared.data
+                    )
+                else:
+                    prepared["key"] = key
+            if not isinstance(prepared, Task):
+                emit(item.index, prepared, True)
+            elif key in previous:
+                emit(item.index, {"key": key}, False)
             else:
-                prepared["key"] = key
-        if not isinstance(prepared, Task):
-            emit(item.index, prepared, True)
-        elif key in previous:
-            emit(item.index, {"key": key}, False)
-        else:
-            group.append(prepared)
-            if len(group) >= config.group_size:
-                yield group
-                group = []
+                group.append(prepared)
+                if len(group) >= config.group_size:
+                    yield group
+                    group = []
     if group:
         yield group
 

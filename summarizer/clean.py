@@ -254,14 +254,17 @@ def _continues(previous: _Line, line: _Line) -> bool:
 
 # Every repeat is bounded: an unbounded span made each opening "[" or "**" scan to the end of
 # the text, so "[[[[…" or "**a **a …" took quadratic time (seconds for 20 kB).
-_INLINE_PATTERNS = (
-    (re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)"), ""),  # images
-    (re.compile(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)"), r"\1"),  # links
-    (re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![\w*])\*(?=\S)([^*]{1,500}?)(?<=\S)\*(?!\w)"), r"\1"),  # italics
-    (re.compile(r"(?<!\w)_(?=\S)([^_]{1,500}?)(?<=\S)_(?!\w)"), r"\1"),
-    (re.compile(r"`([^`]{0,500})`"), r"\1"),
-    (re.compile(r"<[^>\n]{1,200}>"), ""),
+# Each pattern comes with strings of which every match contains one: when none is in the text
+# the pattern cannot match and is not run (most text holds no markup, and a stray "_" or "*" in
+# a long article no longer sends it through every pattern).
+_INLINE_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)"), "", ("](",)),  # images
+    (re.compile(r"\[([^\]\n]{1,500})\]\([^)\n]{0,2000}\)"), r"\1", ("](",)),  # links
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1"), r"\2", ("**", "__")),  # bold
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]{1,500}?)(?<=\S)\*(?!\w)"), r"\1", ("*",)),  # italics
+    (re.compile(r"(?<!\w)_(?=\S)([^_]{1,500}?)(?<=\S)_(?!\w)"), r"\1", ("_",)),
+    (re.compile(r"`([^`]{0,500})`"), r"\1", ("`",)),
+    (re.compile(r"<[^>\n]{1,200}>"), "", ("<",)),
 )
 # Zero-width and bidi control characters carry no meaning for a reader of the bullets; C0/C1
 # controls (ESC above all) would let an article drive the reader's terminal.
@@ -269,23 +272,26 @@ _INVISIBLE_RE = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff]"
 )
-_SPACE_RE = re.compile(r"\s+")
 
 
-_MARKUP_CHARS = frozenset("![*_`<")
+# Every inline pattern needs one of these characters.
+_MARKUP_RE = re.compile(r"[!\[*_`<]")
 
 
 def _strip_inline(text: str) -> str:
-    # Most sentences hold no markup at all: skip the patterns rather than run each for nothing.
-    if not _MARKUP_CHARS.isdisjoint(text):
-        for pattern, replacement in _INLINE_PATTERNS:
-            text = pattern.sub(replacement, text)
+    # Most sentences hold no markup at all: one scan says so.
+    if _MARKUP_RE.search(text):
+        for pattern, replacement, needed in _INLINE_PATTERNS:
+            if any(part in text for part in needed):
+                text = pattern.sub(replacement, text)
     return normalize_spaces(text)
 
 
 def normalize_spaces(text: str) -> str:
     """Collapse whitespace and drop invisible control characters."""
-    return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+    # str.split() cuts at exactly the characters regex \s matches (str.isspace), and drops them
+    # at both ends: the same result as re.sub(r"\s+", " ", text).strip(), several times faster.
+    return " ".join(_INVISIBLE_RE.sub("", text).split())
 
 
 def display_text(raw: str) -> str:
@@ -294,4 +300,4 @@ def display_text(raw: str) -> str:
 
 
 def _same_text(a: str, b: str) -> bool:
-    return normalize_spaces(_strip_inline(a)).casefold() == normalize_spaces(b).casefold()
+    return _strip_inline(a).casefold() == normalize_spaces(b).casefold()

@@ -152,6 +152,8 @@ def _final(text: str) -> str:
 
 def _try(text: str, candidate: str, original_words: int) -> str:
     """Keep ``candidate`` when it is still a sentence of its own, else ``text``."""
+    if candidate == text:  # the rule deleted nothing (the usual case): nothing to check
+        return text
     n = _word_count(candidate)
     if n < MIN_WORDS or n < original_words // 4:
         return text

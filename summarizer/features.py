@@ -14,6 +14,7 @@ fact), or it repeats an earlier sentence (``repeats_earlier``: its highest TF-ID
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,11 +58,12 @@ class DocumentFeatures:
     vectors: tuple[Vector, ...]
 
 
-def _capitalised_share(text: str) -> float:
-    tokens = [t for t in words(text) if not t.isdigit()]
+def _capitalised_share(words: Sequence[str]) -> float:
+    tokens = [t for t in words if not t.isdigit()]
     if len(tokens) < 2:
         return 0.0
-    return sum(1 for t in tokens[1:] if t[:1].isupper()) / (len(tokens) - 1)
+    capitalised = [t for t in tokens[1:] if t[:1].isupper()]
+    return len(capitalised) / (len(tokens) - 1)
 
 
 def document_features(
@@ -77,12 +79,14 @@ def document_features(
     title_vector = vectors.pop()
     central = centrality(vectors)
     top = max(central) or 1.0
-    capitals = [_capitalised_share(s.text) for s in sentences]
+    # One tokenisation per sentence serves both the capitals and the length features.
+    tokens = [words(s.text) for s in sentences]
+    capitals = [_capitalised_share(t) for t in tokens]
     mean_capitals = sum(capitals) / n
     rows = []
     for i, sentence in enumerate(sentences):
         text = sentence.text
-        length = min(word_count(text), 60) / 30
+        length = min(word_count(text, tokens[i]), 60) / 30
         stripped = text.rstrip()
         rows.append(
             (
@@ -114,4 +118,7 @@ def document_features(
 
 def linear_scores(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
     """Dot product of each row with ``weights``."""
-    return [math.fsum(w * x for w, x in zip(weights, row, strict=True)) for row in rows]
+    if any(len(row) != len(weights) for row in rows):
+        raise ValueError("every row needs one value per weight")
+    # fsum is exact whatever the order of its terms: map() just makes the products faster.
+    return [math.fsum(map(operator.mul, weights, row)) for row in rows]

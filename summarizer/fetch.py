@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from http.client import HTTPMessage
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import InputError
 from .load import decode_bytes, from_text
 from .models import Article
+
+if TYPE_CHECKING:
+    import urllib.request
+    from http.client import HTTPMessage
 
 SCHEMES = ("http", "https")
 DEFAULT_TIMEOUT = 20.0  # seconds, for the whole download
@@ -54,34 +55,40 @@ def check_url(url: str) -> str:
     return url
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follow a few redirects, and only to http(s) (never file:, ftp:...)."""
-
-    max_redirections = MAX_REDIRECTS
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def _opener() -> urllib.request.OpenerDirector:
+    # urllib.request (with http.client, email and ssl) is imported on the first fetch, not with
+    # this module: batch imports it to tell URLs from paths, and most runs fetch nothing.
+    import urllib.request
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        """Follow a few redirects, and only to http(s) (never file:, ftp:...)."""
+
+        max_redirections = MAX_REDIRECTS
+
+        def redirect_request(
+            self,
+            req: urllib.request.Request,
+            fp: IO[bytes],
+            code: int,
+            msg: str,
+            headers: HTTPMessage,
+            newurl: str,
+        ) -> urllib.request.Request | None:
+            check_url(newurl)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
     # build_opener keeps the default proxy handling from the environment; no FileHandler,
     # FTPHandler or DataHandler is reachable because redirects are checked above.
-    return urllib.request.build_opener(_Redirects())
+    return urllib.request.build_opener(Redirects())
 
 
 def fetch(
     url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Page:
     """Download ``url``; FetchError on a bad scheme, HTTP error, timeout or oversize body."""
+    import urllib.error
+    import urllib.request
+
     check_url(url)
     request = urllib.request.Request(
         url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain;q=0.9, */*;q=0.5"}

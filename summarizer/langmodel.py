@@ -14,16 +14,21 @@ Four sources, none downloaded at run time:
 
 from __future__ import annotations
 
+import base64
+import gzip
 import heapq
 import importlib.util
+import itertools
+import json
 import math
-import operator
 import re
+import struct
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +40,10 @@ EPSILON = 1e-5
 NGRAM_WEIGHTS = (0.5, 1.0, 1.5)
 # Log-odds added for each word found in a language's function-word list.
 FUNCTION_WORD_BONUS = 12.0
-# Early stopping waits for this many n-grams (about eight words).
+# Early stopping waits for this many n-grams (about eight words), then looks again every
+# CHECK_EVERY more.
 MIN_NGRAMS = 128
+CHECK_EVERY = 32
 # Most frequent words read from each justext list.
 JUSTEXT_WORDS = 400
 # A script counts for a language when this share of its profile's letters is in it.
@@ -60,7 +67,25 @@ _JUSTEXT_FILES = {
 _WORDFREQ_CODES = {"no": "nb", "tl": "fil", "hr": "sh"}
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_RUN_RE = re.compile(r"\w+")
+# The n-gram table shipped with the package (see build_table), and one packed entry of a row:
+# the language's index and the n-gram's weighted log-odds there.
+TABLE = "data/langid-ngrams.txt.gz"
+_PAIR = "<BH"
+# Log-odds are stored and summed as integers in units of 1/SCALE nat (rounding moves a
+# paragraph's score by thousandths of a nat; the decisions turn on tens of nats) ...
+SCALE = 1024
+# ... and a row of all languages is one Python integer, 64 bits per language (language i in
+# bits 64*i and up): adding two rows is one big-integer addition in C instead of a Python loop
+# over 55 floats, and the fields are read back all at once through the integer's bytes. Every
+# value is non-negative, so fields never carry into each other until a language's sum passes
+# 2^64 units (10^15 n-grams; one is worth at most 17.3 nats, 17,700 units).
+FIELD = 64
+# Function-word hits are counted the same way, one unit per word in each language's field.
+HIT_FIELD = 32
+_FIELD_CODES = {32: "I", 64: "Q"}  # struct's codes for fields of those widths
 _lock = threading.Lock()
+_factory_lock = threading.Lock()
 _lexicon_lock = threading.Lock()
 _lexicons: dict[str, dict[str, int] | None] = {}
 
@@ -91,12 +116,13 @@ def script_of(char: str) -> str:
 class Model:
     """Everything detection reads: immutable once built, so safe to share between threads."""
 
-    factory: Any  # langdetect's DetectorFactory, profiles loaded
-    codes: tuple[str, ...]  # langdetect's language list (e.g. "zh-cn"), profile order
+    codes: tuple[str, ...]  # langdetect's language names (e.g. "zh-cn"), in sorted order
     iso: tuple[str, ...]  # the same, as ISO 639-1 codes
-    profiles: dict[str, list[float]]  # langdetect's n-gram -> probability in each language
-    # casefolded word -> indices of the languages whose function-word list holds it.
-    function_words: dict[str, tuple[int, ...]]
+    # lower-case n-gram -> its row of log-odds, packed (see build_table); unpacked on first use.
+    table: dict[str, str]
+    # casefolded word -> one unit (see HIT_FIELD) in the field of each language whose
+    # function-word list holds it.
+    function_words: dict[str, int]
     # script -> indices of the languages that write in it.
     scripts: dict[str, frozenset[int]]
 
@@ -116,44 +142,118 @@ def model() -> Model:
 
 @lru_cache(maxsize=1)
 def _build() -> Model:
+    header, table = read_table(resources.files("summarizer").joinpath(TABLE).read_bytes())
+    codes = tuple(header["codes"])
+    iso = tuple(normalize_code(code) for code in codes)
+    scripts = {
+        script: frozenset(codes.index(code) for code in members)
+        for script, members in header["scripts"].items()
+    }
+    return Model(
+        codes=codes,
+        iso=iso,
+        table=table,
+        function_words=_function_words(iso),
+        scripts=scripts,
+    )
+
+
+def langdetect_factory() -> Any:
+    """langdetect's own DetectorFactory, seeded, for its sampling detector (long single texts)."""
+    with _factory_lock:
+        return _load_factory()
+
+
+@lru_cache(maxsize=1)
+def _load_factory() -> Any:
     from langdetect import detector_factory
 
     factory = detector_factory.DetectorFactory()
     factory.load_profile(detector_factory.PROFILES_DIRECTORY)
     factory.set_seed(SEED)
-    codes = tuple(factory.get_lang_list())
-    iso = tuple(normalize_code(code) for code in codes)
-    return Model(
-        factory=factory,
-        codes=codes,
-        iso=iso,
-        profiles=factory.word_lang_prob_map,
-        function_words=_function_words(iso),
-        scripts=_scripts(factory.word_lang_prob_map, len(codes)),
-    )
+    return factory
+
+
+def build_table(profiles: Path) -> bytes:
+    """langdetect's profiles (a folder of JSON files) as the compact table ``model`` reads.
+
+    langdetect's DetectorFactory expands its profiles into one 55-float list per n-gram, which
+    costs a process 0.3 s and 70 MB to load. Scoring needs far less: for each lower-case n-gram,
+    the languages whose profile holds it in some casing, with the weighted log-odds of its
+    probability there (case variants merged, as short text comes in every casing). That table,
+    built here once (``scripts/build_langid_table.py``) and shipped as package data, loads in a
+    few milliseconds; a test checks it against the installed langdetect's profiles.
+    """
+    loaded = []
+    for path in sorted(profiles.iterdir()):  # sorted: indices never depend on the file system
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            loaded.append((path.name, json.load(handle)))
+    codes = [str(profile["name"]) for _, profile in loaded]
+    merged: dict[str, dict[int, float]] = {}
+    for i, (name, profile) in enumerate(loaded):
+        totals = profile["n_words"]
+        for gram, count in profile["freq"].items():
+            key = gram.lower()
+            if "\t" in key or "\n" in key:  # the table's separators; normalised text has none
+                raise ValueError(f"unexpected n-gram {key!r} in {name}")
+            if not 1 <= len(gram) <= 3 or gram not in _case_variants(key) or count <= 0:
+                continue  # no text's n-gram ever looks this one up
+            # langdetect's own probability: the n-gram's share of the n-grams of its size.
+            row = merged.setdefault(key, {})
+            row[i] = row.get(i, 0.0) + count / totals[len(gram) - 1]
+    floor = math.log(EPSILON)
+    lines = []
+    for key in sorted(merged):
+        weight = NGRAM_WEIGHTS[len(key) - 1]
+        pairs = sorted(merged[key].items())
+        packed = b"".join(
+            struct.pack(_PAIR, i, round(SCALE * weight * (math.log(p + EPSILON) - floor)))
+            for i, p in pairs
+        )
+        lines.append(f"{key}\t{base64.b64encode(packed).decode('ascii')}")
+    header = {
+        "about": "langdetect's n-gram profiles, merged by case, as weighted log-odds in units "
+        f"of 1/{SCALE} nat; written by scripts/build_langid_table.py",
+        "codes": codes,
+        "scripts": _scripts([profile for _, profile in loaded]),
+    }
+    text = "\n".join([json.dumps(header, sort_keys=True), *lines]) + "\n"
+    return gzip.compress(text.encode("utf-8"), mtime=0)
+
+
+def read_table(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
+    """The header and the n-gram table of ``build_table``'s output."""
+    text = gzip.decompress(data).decode("utf-8")
+    first, _, rest = text.partition("\n")
+    # One split of the whole text, in C, rather than one per line: a third of the time.
+    fields = rest.replace("\n", "\t").split("\t")
+    return json.loads(first), dict(zip(fields[0:-1:2], fields[1::2], strict=True))
 
 
 @lru_cache(maxsize=1 << 13)
-def _ngram_row(gram: str) -> tuple[float, ...] | None:
-    """Weighted log-odds of ``gram`` in each language, over a floor shared by all of them."""
-    profiles = _build().profiles
-    size = len(_build().codes)
-    # Case variants merged: titles, tweets and test sets come in every casing.
-    merged = [0.0] * size
-    seen = False
-    for variant in _case_variants(gram):
-        probs = profiles.get(variant)
-        if probs is not None:
-            seen = True
-            for i in range(size):
-                merged[i] += probs[i]
-    if not seen:
+def _ngram_row(gram: str) -> int | None:
+    """Weighted log-odds of ``gram`` in each language over a shared floor, as a packed row."""
+    packed = _build().table.get(gram)
+    if packed is None:
         return None
-    weight = NGRAM_WEIGHTS[min(len(gram), 3) - 1]
-    floor = math.log(EPSILON)
-    zero = 0.0
-    # Languages without the n-gram share one float object: the cache stays small.
-    return tuple(weight * (math.log(p + EPSILON) - floor) if p > 0.0 else zero for p in merged)
+    pairs = struct.iter_unpack(_PAIR, base64.b64decode(packed))
+    row: int = sum(value << (FIELD * i) for i, value in pairs)
+    return row
+
+
+def unpack(row: int, indices: Iterable[int]) -> dict[int, float]:
+    """The fields ``indices`` of a packed row of scores, in nats."""
+    fields = _fields(row, FIELD)
+    return {i: fields[i] / SCALE for i in indices}
+
+
+def _fields(packed: int, bits: int) -> tuple[int, ...]:
+    """Every field of a packed row, ``bits`` wide, by language index (read in one C call)."""
+    size = len(_build().codes)
+    layout = f"<{size}{_FIELD_CODES[bits]}"
+    return struct.unpack(layout, packed.to_bytes(size * bits // 8, "little"))
 
 
 def _case_variants(gram: str) -> set[str]:
@@ -164,7 +264,7 @@ def _case_variants(gram: str) -> set[str]:
     return variants
 
 
-def _function_words(iso: Sequence[str]) -> dict[str, tuple[int, ...]]:
+def _function_words(iso: Sequence[str]) -> dict[str, int]:
     import stopwordsiso
 
     folder = _justext_folder()
@@ -179,12 +279,13 @@ def _function_words(iso: Sequence[str]) -> dict[str, tuple[int, ...]]:
             if path.is_file():
                 # Frequency-ordered; the long tail of inflected forms is kept out so that
                 # languages with long lists (Finnish, Korean...) do not collect spurious hits.
-                words.update(path.read_text(encoding="utf-8").split()[:JUSTEXT_WORDS])
+                with path.open(encoding="utf-8") as handle:
+                    words.update(line.strip() for line in itertools.islice(handle, JUSTEXT_WORDS))
         for word in words:
             folded = word.casefold()
             if folded.isalpha():
                 index.setdefault(folded, set()).add(i)
-    return {word: tuple(sorted(langs)) for word, langs in index.items()}
+    return {word: sum(1 << (HIT_FIELD * i) for i in langs) for word, langs in index.items()}
 
 
 def _justext_folder() -> Path | None:
@@ -196,22 +297,20 @@ def _justext_folder() -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def _scripts(table: dict[str, list[float]], size: int) -> dict[str, frozenset[int]]:
-    mass: list[dict[str, float]] = [{} for _ in range(size)]
-    for gram, probs in table.items():
-        if len(gram) != 1 or not gram.isalpha():
-            continue
-        script = script_of(gram)
-        for i, p in enumerate(probs):
-            if p > 0.0:
-                mass[i][script] = mass[i].get(script, 0.0) + p
-    scripts: dict[str, set[int]] = {}
-    for i, by_script in enumerate(mass):
-        total = sum(by_script.values()) or 1.0
-        for script, value in by_script.items():
-            if value / total >= SCRIPT_SHARE:
-                scripts.setdefault(script, set()).add(i)
-    return {script: frozenset(langs) for script, langs in scripts.items()}
+def _scripts(profiles: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Script -> the languages that write in it, read off the profiles' single letters."""
+    scripts: dict[str, list[str]] = {}
+    for profile in profiles:
+        mass: dict[str, float] = {}
+        for gram, count in profile["freq"].items():
+            if len(gram) == 1 and gram.isalpha() and count > 0:
+                script = script_of(gram)
+                mass[script] = mass.get(script, 0.0) + count / profile["n_words"][0]
+        total = sum(mass.values()) or 1.0
+        for script in sorted(mass):
+            if mass[script] / total >= SCRIPT_SHARE:
+                scripts.setdefault(script, []).append(str(profile["name"]))
+    return scripts
 
 
 def ngram_scores(
@@ -222,36 +321,47 @@ def ngram_scores(
     With ``margin``, reading stops once the leader is that far ahead of the runner-up: the
     rest of a long paragraph could not change the answer, only cost time.
     """
-    totals = [0.0] * len(model.codes)
+    total = 0
     count = 0
-    for gram in _ngrams(text):
-        row = _ngram_row(gram)
-        if row is None:
+    check = MIN_NGRAMS
+    # langdetect's n-grams never span two words, so a word's n-grams add up to one row that
+    # is worth caching: news repeats its words, and one addition per word beats one per n-gram.
+    for word in _normalized(text).split(" "):
+        if not word:
             continue
-        totals = list(map(operator.add, totals, row))
-        count += 1
+        row, found = _word_row(word)
+        total += row
+        count += found
         # Never on the first few words: one word shared by two languages can look decisive.
-        if margin is not None and count >= MIN_NGRAMS and count % 32 == 0 and len(candidates) > 1:
-            first, second = heapq.nlargest(2, (totals[i] for i in candidates))
+        if margin is not None and count >= check and len(candidates) > 1:
+            check = (count // CHECK_EVERY + 1) * CHECK_EVERY
+            first, second = heapq.nlargest(2, unpack(total, candidates).values())
             if first - second > margin:
                 break
-    return {i: totals[i] for i in candidates}
+    return unpack(total, candidates)
+
+
+@lru_cache(maxsize=1 << 14)
+def _word_row(word: str) -> tuple[int, int]:
+    """The summed n-gram rows of one normalised word, and how many of its n-grams are known."""
+    rows = [row for row in map(_ngram_row, _word_ngrams(word)) if row is not None]
+    return sum(rows), len(rows)
 
 
 def _ngrams(text: str) -> Iterator[str]:
     """langdetect's 1-3 character n-grams of ``text`` (its NGram rules), in lower case."""
+    for word in _normalized(text).split(" "):
+        if word:
+            yield from _word_ngrams(word)
+
+
+def _word_ngrams(word: str) -> Iterator[str]:
+    """The n-grams of one normalised word, with its boundary n-grams (" w", "d ")."""
     grams = " "
     capital = False
-    # Spaces around the text give its first and last words their boundary n-grams.
-    for raw in f" {text} ":
-        char = _normalize(raw)
+    for char in f"{word} ":
         last = grams[-1]
-        if last == " ":
-            grams = " "
-            capital = False
-            if char == " ":
-                continue
-        elif len(grams) >= 3:
+        if len(grams) >= 3:
             grams = grams[1:]
         grams += char
         # As langdetect: a word is all-caps from its second upper-case letter in a row.
@@ -266,21 +376,46 @@ def _ngrams(text: str) -> Iterator[str]:
                 yield gram.lower()
 
 
-@lru_cache(maxsize=4096)
-def _normalize(char: str) -> str:
-    from langdetect.utils.ngram import NGram
+class _Normalizer(dict[int, str]):
+    """``str.translate`` table applying langdetect's character normalisation, filled lazily."""
 
-    return str(NGram.normalize(char))
+    def __missing__(self, code: int) -> str:
+        from langdetect.utils.ngram import NGram
+
+        # Punctuation and digits become spaces; script variants become one representative.
+        char = self[code] = str(NGram.normalize(chr(code)))
+        return char
+
+
+_NORMALIZER = _Normalizer()
+
+
+def _normalized(text: str) -> str:
+    return text.translate(_NORMALIZER)
 
 
 def function_word_hits(model: Model, text: str, candidates: Sequence[int]) -> dict[int, int]:
     """How many words of ``text`` each candidate's function-word list holds."""
-    hits = dict.fromkeys(candidates, 0)
-    for word in _WORD_RE.findall(text.casefold()):
-        for index in model.function_words.get(word, ()):
-            if index in hits:
-                hits[index] += 1
-    return hits
+    hits = function_word_counts(model, text)
+    return {i: hits[i] for i in candidates}
+
+
+def function_word_counts(model: Model, text: str) -> list[int]:
+    """How many words of ``text`` each language's function-word list holds, by index."""
+    lists = model.function_words
+    hits = sum(map(lists.get, _folded_words(text), itertools.repeat(0)))
+    return list(_fields(hits, HIT_FIELD))
+
+
+def _folded_words(text: str) -> list[str]:
+    """``_WORD_RE``'s words of ``text``, casefolded."""
+    # \w+ runs twice as fast as the word pattern; its runs that hold digits or underscores (few)
+    # are split again by the word pattern, which gives exactly the word pattern's words.
+    runs = _RUN_RE.findall(text.casefold())
+    found = [run for run in runs if run.isalpha()]
+    if len(found) < len(runs):
+        found += [word for run in runs if not run.isalpha() for word in _WORD_RE.findall(run)]
+    return found
 
 
 def words(text: str) -> list[str]:

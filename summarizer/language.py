@@ -14,13 +14,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import UsageError
 from .langmodel import (
     FUNCTION_WORD_BONUS,
+    function_word_counts,
     function_word_hits,
+    langdetect_factory,
     model,
     ngram_scores,
     script_of,
@@ -76,6 +78,8 @@ AGREEING_FUNCTION_WORDS = 6
 MIN_SHARE = 0.05
 
 _PARAGRAPH_RE = re.compile(r"\n\s*")
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]+")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def supported_languages() -> tuple[str, ...]:
@@ -106,30 +110,29 @@ def parse_languages(languages: str | Iterable[str] | None) -> tuple[str, ...] | 
 
 def detect(text: str, languages: Sequence[str] | None = None) -> Language:
     """Detect the language of ``text`` among ``languages`` (all when None); ``und`` when unsure."""
-    return _detect(text[:MAX_CHARS], languages, sampled=True)
+    return _detect(text[:MAX_CHARS], languages, sampled=True, frequencies=True)
 
 
 def _detect(
-    sample: str, languages: Sequence[str] | None, sampled: bool, margin: float = STOP_MARGIN
+    sample: str,
+    languages: Sequence[str] | None,
+    *,
+    sampled: bool,
+    frequencies: bool,
+    margin: float = STOP_MARGIN,
 ) -> Language:
-    """``sampled``: long text goes to langdetect's own (sampling) detector."""
-    # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word.
-    letters = [char for char in sample if char.isalpha() or unicodedata.category(char)[0] == "M"]
+    """``sampled``: long text goes to langdetect's own (sampling) detector; ``frequencies``:
+    very short text is also weighed by word frequencies."""
+    counts, letters, distinct = _letters_by_script(sample)
     if not letters:
         return Language(UNDETERMINED, 0.0)
-    counts: dict[str, int] = {}
-    for char in letters:
-        # Indic vowel signs are named after their script ("GUJARATI VOWEL SIGN AA"); generic
-        # combining accents are not, and belong to no script.
-        script = script_of(char)
-        counts[script] = counts.get(script, 0) + 1
     marks = counts.pop("COMBINING", 0)
     if not counts:
         return Language(UNDETERMINED, 0.0)
     # Latin names and terms are common inside other scripts' text, rarely the other way round.
     script = min(counts, key=lambda name: (-counts[name] * (1 if name == "LATIN" else 2), name))
     minimum = MIN_LETTERS_SYLLABIC if script in _SYLLABIC else MIN_LETTERS
-    few = len(letters) < 4 * minimum and len({char.casefold() for char in letters}) < minimum
+    few = letters < 4 * minimum and distinct() < minimum
     if counts[script] + marks < minimum or few:
         return Language(UNDETERMINED, 0.0)
     lm = model()
@@ -141,16 +144,38 @@ def _detect(
         # The script alone decides (Greek, Hangul, Thai...): as sure as the text is in it.
         index = candidates[0]
         own = sum(n for name, n in counts.items() if index in lm.scripts.get(name, ()))
-        return Language(lm.iso[index], (own + marks) / len(letters))
+        return Language(lm.iso[index], (own + marks) / letters)
     probabilities = None
-    short = len(letters) < SHORT_TEXT_LETTERS
+    short = letters < SHORT_TEXT_LETTERS
     if sampled and not short:
         probabilities = _langdetect(sample, candidates, restricted=languages is not None)
     if probabilities is None:
         # Word frequencies are read for very short text only: long text never loads them.
-        frequent = sampled and len(letters) < FREQUENCY_LETTERS
+        frequent = frequencies and letters < FREQUENCY_LETTERS
         probabilities = _short_text(sample, candidates, margin, frequencies=frequent)
     return _decide(probabilities)
+
+
+def _letters_by_script(text: str) -> tuple[dict[str, int], int, Callable[[], int]]:
+    """Letters of ``text`` per script, their number, and a count of distinct ones (on demand)."""
+    # Most text is largely ASCII: its letters are counted in one pass of C code, and only the
+    # rest is looked at character by character.
+    ascii_letters = sum(map(len, _ASCII_LETTER_RE.findall(text)))
+    counts: dict[str, int] = {"LATIN": ascii_letters} if ascii_letters else {}
+    letters = ascii_letters
+    for char in _NON_ASCII_RE.findall(text):
+        # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word;
+        # they are named after their script ("GUJARATI VOWEL SIGN AA"); generic combining
+        # accents are not, and belong to no script ("COMBINING").
+        if char.isalpha() or unicodedata.category(char)[0] == "M":
+            script = script_of(char)
+            counts[script] = counts.get(script, 0) + 1
+            letters += 1
+
+    def distinct() -> int:
+        return len({c.casefold() for c in text if c.isalpha() or unicodedata.category(c)[0] == "M"})
+
+    return counts, letters, distinct
 
 
 def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[str, float] | None:
@@ -158,7 +183,7 @@ def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[
 
     lm = model()
     # A fresh detector per call owns its Random (reseeded) and its prior map: nothing is shared.
-    detector = lm.factory.create()
+    detector = langdetect_factory().create()
     if restricted or len(candidates) < len(lm.codes):
         detector.set_prior_map({lm.codes[i]: 1.0 for i in candidates})
     detector.append(text)
@@ -238,7 +263,10 @@ def detect_document(
     """Main language of a document by share of text, with every language's share when mixed."""
     parts = _paragraphs(body, title)
     if len(parts) <= 1:
-        return detect("\n".join(filter(None, [title, body])), languages)
+        # One paragraph is scored as paragraphs are, exhaustively: langdetect's sampling
+        # detector would cost a process 0.3 s and 70 MB to load for it alone.
+        text = "\n".join(filter(None, [title, body]))[:MAX_CHARS]
+        return _detect(text, languages, sampled=False, frequencies=True)
     # Long documents: a bounded, evenly spread choice of paragraphs, each read in part.
     if len(parts) > MAX_PARAGRAPHS:
         step = len(parts) / MAX_PARAGRAPHS
@@ -249,16 +277,21 @@ def detect_document(
     # A paragraph in another language (a quoted English passage) fails that check and is scored.
     found: list[tuple[_Part, Language]] = []
     settled: Language | None = None
-    indices = model().indices(languages)
+    lm = model()
+    indices = lm.indices(languages)
+    own: list[int] = []
+    others: list[int] = []
     for part in parts:
         text = part.text[:PARAGRAPH_CHARS]
-        if settled is not None and _function_words_agree(text, settled.code, indices):
+        if settled is not None and _function_words_agree(text, own, others):
             found.append((part, settled))
             continue
-        lang = _detect(text, languages, False, STOP_MARGIN)
+        lang = _detect(text, languages, sampled=False, frequencies=False)
         found.append((part, lang))
         if settled is None and lang.known and lang.confidence >= SETTLED_CONFIDENCE:
             settled = lang
+            own = [i for i in indices if lm.iso[i] == lang.code]
+            others = [i for i in indices if lm.iso[i] != lang.code]
     known = [(part, lang) for part, lang in found if lang.known]
     if not known:
         return detect("\n".join(part.text for part in parts)[:MAX_CHARS], languages)
@@ -276,13 +309,14 @@ def detect_document(
     return Language(main, confidence, alternatives, shares if len(shares) > 1 else ())
 
 
-def _function_words_agree(text: str, code: str, candidates: Sequence[int]) -> bool:
-    """Whether ``text``'s function words favour ``code`` over every other candidate, clearly."""
-    lm = model()
-    hits = function_word_hits(lm, text, candidates)
-    own = max((n for i, n in hits.items() if lm.iso[i] == code), default=0)
-    others = max((n for i, n in hits.items() if lm.iso[i] != code), default=0)
-    return own >= AGREEING_FUNCTION_WORDS and 2 * own >= 3 * others
+def _function_words_agree(text: str, own: Sequence[int], others: Sequence[int]) -> bool:
+    """Whether ``text``'s function words favour the languages ``own`` over every one of
+    ``others``, clearly."""
+    hits = function_word_counts(model(), text)
+    mine = max(hits[i] for i in own)
+    return mine >= AGREEING_FUNCTION_WORDS and 2 * mine >= 3 * max(
+        (hits[i] for i in others), default=0
+    )
 
 
 def _paragraphs(body: str, title: str | None) -> list[_Part]:
@@ -290,7 +324,7 @@ def _paragraphs(body: str, title: str | None) -> list[_Part]:
     pending = title.strip() if title else ""
     for line in _PARAGRAPH_RE.split(body):
         text = f"{pending}\n{line.strip()}" if pending else line.strip()
-        if sum(char.isalpha() for char in text[: PARAGRAPH_LETTERS * 4]) < PARAGRAPH_LETTERS:
+        if sum(map(str.isalpha, text[: PARAGRAPH_LETTERS * 4])) < PARAGRAPH_LETTERS:
             pending = text
             continue
         parts.extend(_Part(chunk, len(chunk)) for chunk in _chunks(text))

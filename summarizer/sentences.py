@@ -4,28 +4,37 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
 from .clean import display_text
 from .models import UNDETERMINED, Document, Sentence
 
 # Scraped pages glue sentences together ("domestique.Consternant", "2023.Les"): a full stop
-# between a lower-case word (or a number) and a capitalised word is a boundary.
-_GLUE_RE = re.compile(r"(?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
+# between a lower-case word (or a number) and a capitalised word is a boundary. The match is
+# the stop itself (the boundary is its end): a pattern that opens with a character class lets
+# the regex engine skip to the stops, where one made of lookarounds is tried at every position.
+_GLUE_RE = re.compile(r"[.!?](?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
 # A full stop after a word of 3+ letters, then spaces and a capitalised word: the segmenter may
 # have kept these together, taking the word for an abbreviation ("dieser Art. Die Maschine").
 _ABBREVIATION_RE = re.compile(r"(?<![\w.])[^\W\d_]{3,}\.(\s+)(?=([^\W\d_][^\W_]*))")
+# What every match of _ABBREVIATION_RE holds: most sentences have no full stop but their last.
+_STOP_THEN_SPACE_RE = re.compile(r"\.\s")
 # Leftover page scripts: from a JavaScript-looking statement to the end of its call.
 _CODE_RE = re.compile(
     r"(?:\bwindow\.\w+|\bdocument\.\w+|\b(?:var|let|const)\s+\w+)\s*=\s*(?:new\s+\w+\s*)?"
     r"[\s\S]*?(?:\}\s*\)\s*;|\)\s*;|$)"
 )
+# Every match of _CODE_RE starts with one of these: a text without any (most articles) is not
+# scanned with the pattern, which costs several times more than looking for the words.
+_CODE_WORDS = ("window.", "document.", "var", "let", "const")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RUN_RE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+|\d+", re.UNICODE
 )
+# What _CJK_RUN_RE finds in text without CJK characters (digits are word characters already).
+_ALNUM_RE = re.compile(r"[^\W_]+")
 
 # A "sentence" longer than this (text without punctuation, a pasted table) is cut into pieces at
 # spaces: bullets stay readable and the work per sentence (markup patterns, cutting to
@@ -141,6 +150,10 @@ def _chunks(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _without_code(text: str) -> Iterator[tuple[int, int]]:
+    if not any(word in text for word in _CODE_WORDS):
+        if text:
+            yield 0, len(text)
+        return
     position = 0
     for match in _CODE_RE.finditer(text):
         if match.start() > position:
@@ -161,7 +174,7 @@ def _split_abbreviations(sentence: str, language: str) -> Iterator[tuple[int, in
     """
     stops = stopwords(language)
     start = 0
-    if stops:
+    if stops and _STOP_THEN_SPACE_RE.search(sentence):
         for match in _ABBREVIATION_RE.finditer(sentence):
             following = match.group(2)
             if (
@@ -184,7 +197,7 @@ def _inside_quotation(text: str) -> bool:
 def _unglue(sentence: str) -> Iterator[tuple[int, int]]:
     start = 0
     for match in _GLUE_RE.finditer(sentence):
-        cut = match.start()
+        cut = match.end()
         # Abbreviations and dotted names ("U.S.Army", "Node.Js") are left alone.
         if cut - start > 12 and not _is_dotted_name(sentence, cut):
             yield start, cut
@@ -231,16 +244,22 @@ def _stemmer(language: str) -> Callable[[str], str] | None:
         return None
     import snowballstemmer
 
-    stemmer = snowballstemmer.stemmer(algorithm)
-    cache: dict[str, str] = {}
-
-    def stem(word: str) -> str:
-        result = cache.get(word)
-        if result is None:
-            result = cache[word] = stemmer.stemWord(word)
-        return result
-
+    stem: Callable[[str], str] = snowballstemmer.stemmer(algorithm).stemWord
     return stem
+
+
+@cache
+def _word_terms(language: str) -> dict[str, str | None]:
+    """Memo of ``_word_term`` for ``language``: news vocabulary repeats from article to article."""
+    return {}
+
+
+def _word_term(token: str, language: str) -> str | None:
+    """The term of a case-folded word token; None for a stop word or a lone letter."""
+    if token in stopwords(language) or (len(token) < 2 and not token.isdigit()):
+        return None
+    stem = _stemmer(language)
+    return stem(token) if stem else token
 
 
 def words(text: str) -> list[str]:
@@ -248,25 +267,41 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def first_word(text: str) -> str | None:
+    """The first of ``words(text)``, None when there is none."""
+    match = _WORD_RE.search(text)
+    return match.group() if match else None
+
+
 def terms(text: str, language: str) -> list[str]:
     """Content terms for similarity: case-folded, stop words out, stemmed; CJK as bigrams."""
-    stops = stopwords(language)
-    stem = _stemmer(language)
+    folded = text.casefold()
+    # Without CJK characters every token is a word: the simpler pattern finds the same tokens.
+    has_cjk = _CJK_RE.search(folded) is not None
+    memo = _word_terms(language)
     result: list[str] = []
-    for token in _CJK_RUN_RE.findall(text.casefold()):
-        if _CJK_RE.match(token):
+    for token in (_CJK_RUN_RE if has_cjk else _ALNUM_RE).findall(folded):
+        if has_cjk and _CJK_RE.match(token):
             # Chinese and Japanese have no spaces: character bigrams stand in for words.
             if len(token) == 1:
                 result.append(token)
             result.extend(token[i : i + 2] for i in range(len(token) - 1))
             continue
-        if token in stops or (len(token) < 2 and not token.isdigit()):
-            continue
-        result.append(stem(token) if stem else token)
+        try:
+            term = memo[token]
+        except KeyError:
+            term = memo[token] = _word_term(token, language)
+        if term is not None:
+            result.append(term)
     return result
 
 
-def word_count(text: str) -> int:
-    """Words in ``text``; for CJK, characters count as words would be too many, so 1 per 2."""
+def word_count(text: str, tokens: Sequence[str] | None = None) -> int:
+    """Words in ``text``; for CJK, characters count as words would be too many, so 1 per 2.
+
+    ``tokens``: ``words(text)``, when the caller has it already.
+    """
+    if _CJK_RE.search(text) is None:  # then the count is the word tokens, nothing else
+        return len(words(text) if tokens is None else tokens)
     cjk = len(_CJK_RE.findall(text))
     return len(_WORD_RE.findall(_CJK_RE.sub(" ", text))) + (cjk + 1) // 2

@@ -129,6 +129,21 @@ def test_quality_call_carries_ids_and_bullets(tmp_path: Path, data_dir: Path) ->
         assert all(isinstance(b["text"], str) and b["text"] for b in record["bullets"])
 
 
+def test_lines_of_several_jsonl_inputs_are_read_back(tmp_path: Path, data_dir: Path) -> None:
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_jsonl(first, data_dir, 3)
+    write_jsonl(second, data_dir, 4)
+    out = tmp_path / "out.jsonl"
+    # a, b, then a again: each line is read from the right file after a switch of files.
+    result = invoke(str(first), str(second), str(first), "-o", str(out), "--jobs", "1", "-q")
+    assert result.exit_code == 0, result.output
+    records = lines_of(out)
+    expected = [f"{first}:{n}" for n in (1, 2, 3)] + [f"{second}:{n}" for n in (1, 2, 3, 4)]
+    assert [r["source"] for r in records] == expected + expected[:3]
+    assert [r["bullets"] for r in records[7:]] == [r["bullets"] for r in records[:3]]
+    assert [r["bullets"] for r in records[3:6]] == [r["bullets"] for r in records[:3]]
+
+
 def test_order_is_input_order_whatever_jobs(tmp_path: Path, data_dir: Path) -> None:
     source = tmp_path / "in.jsonl"
     ids = write_jsonl(source, data_dir, 24)

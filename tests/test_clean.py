@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from summarizer.clean import clean
+from summarizer.clean import clean, display_text, normalize_spaces
 from summarizer.load import from_text, load_path
 
 
@@ -75,3 +75,17 @@ def test_blocks_know_their_section(seed_text: str, data_dir) -> None:  # type: i
     assert max(block.section for block in markdown.blocks) == len(markdown.headings) - 1
     items = [block for block in markdown.blocks if block.kind == "item"]
     assert items and all(block.section >= 0 for block in items)
+
+
+def test_normalize_spaces_collapses_every_unicode_space() -> None:
+    # Tabs, line breaks, NEL, no-break and ideographic spaces are all whitespace; a zero-width
+    # space is invisible and goes without separating the words around it.
+    text = "\t Un\u00a0mot\u3000et\x85un\n\r autre\u200b-ci \u2028 "
+    assert normalize_spaces(text) == "Un mot et un autre-ci"
+
+
+def test_display_text_removes_the_markup_present_and_nothing_else() -> None:
+    assert display_text("Vraiment ! Un **gros** chiffre") == "Vraiment ! Un gros chiffre"
+    assert display_text("snake_case et __gras__ ici") == "snake_case et gras ici"
+    assert display_text("Un [lien](https://x.org) et <b>du HTML</b>") == "Un lien et du HTML"
+    assert display_text("2 * 3 < 7 !") == "2 * 3 < 7 !"

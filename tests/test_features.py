@@ -64,6 +64,8 @@ def test_no_sentences_no_rows() -> None:
 
 def test_linear_scores() -> None:
     assert linear_scores([(1.0, 2.0), (0.0, 1.0)], (0.5, -1.0)) == [-1.5, -1.0]
+    with pytest.raises(ValueError):
+        linear_scores([(1.0, 2.0, 3.0)], (0.5, -1.0))
 
 
 def test_opens_with_quote_marks_reported_speech() -> None:

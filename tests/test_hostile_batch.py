@@ -329,7 +329,7 @@ def test_signal_keeps_valid_output_and_says_how_to_resume(
     tmp_path: Path, sig: int, code: int
 ) -> None:
     source = tmp_path / "in.jsonl"
-    ids = write_feed(source, 120)
+    ids = write_feed(source, 600)  # enough that the run is still going at the signal
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out)]
     process = _start([*command, "-j", "2", "-q"])
@@ -357,7 +357,7 @@ def test_three_sigkills_at_random_points_then_resume(tmp_path: Path) -> None:
     seed = int(os.environ.get("SUMMARIZER_KILL_SEED", "20261129"))
     rng = random.Random(seed)
     source = tmp_path / "in.jsonl"
-    ids = write_feed(source, 150)
+    ids = write_feed(source, 600)  # enough that no leg ends before its kill
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out), "-q"]
     done = 0

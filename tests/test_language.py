@@ -182,9 +182,9 @@ def test_long_documents_read_a_bounded_sample(monkeypatch: pytest.MonkeyPatch) -
     calls: list[int] = []
     real = language._detect
 
-    def counting(sample: str, languages: object, sampled: bool, margin: float) -> object:
+    def counting(sample: str, languages: object, **options: object) -> object:
         calls.append(len(sample))
-        return real(sample, languages, sampled, margin)  # type: ignore[arg-type]
+        return real(sample, languages, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(language, "_detect", counting)
     paragraph = "Les opérateurs déploient la fibre optique dans les villages de la région. " * 3

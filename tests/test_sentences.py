@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from summarizer.clean import clean
 from summarizer.load import from_text, load_path
-from summarizer.sentences import segment, split_sentences, stopwords, terms, word_count
+from summarizer.sentences import (
+    first_word,
+    segment,
+    split_sentences,
+    stopwords,
+    terms,
+    word_count,
+    words,
+)
 
 
 def _spans(text: str, lang: str) -> list[str]:
@@ -34,6 +42,14 @@ def test_glue_split_keeps_abbreviations() -> None:
         "Il est arrivé au domestique.",
         "Consternant, le voisin a ri.",
     ]
+
+
+def test_glue_after_a_number_or_a_short_sentence() -> None:
+    assert _spans("Les ventes ont progressé en 2023.Les prix ont ensuite baissé.", "fr") == [
+        "Les ventes ont progressé en 2023.",
+        "Les prix ont ensuite baissé.",
+    ]
+    assert _spans("Il a dit oui.Il a dit non.", "fr") == ["Il a dit oui.", "Il a dit non."]
 
 
 def test_code_is_dropped() -> None:
@@ -96,3 +112,18 @@ def test_quoted_speech_is_not_split_after_a_word() -> None:
     # The segmenter keeps a quotation whole; the abbreviation rule must not cut it open.
     text = "« Nous le savons depuis des années. Il faut agir », a dit la ministre."
     assert len(_spans(text, "fr")) == 1
+
+
+def test_terms_of_latin_words_do_not_depend_on_cjk_elsewhere() -> None:
+    latin = terms("Les voitures électriques roulent", "fr")
+    assert latin == ["voitur", "électr", "roulent"]
+    assert terms("Les voitures électriques roulent 深圳", "fr") == [*latin, "深圳"]
+    assert terms("Les voitures électriques roulent", "fr") == latin  # from the memo this time
+
+
+def test_word_count_and_first_word() -> None:
+    for text in ("Un deux trois_quatre 5.", "深圳一家公司 and two", ""):
+        assert word_count(text, words(text)) == word_count(text)
+    assert word_count("Un deux trois_quatre 5.") == 4
+    assert first_word("« iPhone », dit-il") == "iPhone"
+    assert first_word("… !") is None

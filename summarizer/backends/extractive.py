@@ -20,7 +20,7 @@ from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
 from ..models import Sentence
-from ..sentences import words
+from ..sentences import first_word
 from . import BaseBackend, Request, Result
 from .heuristic import is_candidate, select_diverse
 
@@ -65,8 +65,8 @@ def starts_well(sentence: Sentence) -> bool:
         return False
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False
-    tokens = words(text)
-    return not (tokens and tokens[0].islower())
+    first = first_word(text)
+    return not (first and first.islower())
 
 
 class ExtractiveBackend(BaseBackend):
@@ -84,15 +84,18 @@ class ExtractiveBackend(BaseBackend):
         language = request.language.code
         features = document_features(sentences, document.title, language)
         scores = linear_scores(features.rows, self.scorer.weights)
-        usable = [is_candidate(s) and starts_well(s) for s in sentences]
         if structure.is_structured(document):
             # Sections, not a window of first sentences, say where an article's facts are.
+            usable = [is_candidate(s) and starts_well(s) for s in sentences]
             bonus = structure.structure_scores(document, sentences, language, usable)
             scores = [score + extra for score, extra in zip(scores, bonus, strict=True)]
             section_of = structure.sections(document, sentences)
             return structure.select_structured(scores, features.vectors, section_of, count, usable)
         window = request.options.bullets + self.scorer.window_extra
-        allowed = [i < window and ok for i, ok in enumerate(usable)]
+        # Only sentences in the window are tested: the others are never allowed.
+        allowed = [
+            i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(sentences)
+        ]
         chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 

@@ -21,13 +21,16 @@ WEIGHTS = {"position": 0.35, "centrality": 0.35, "title": 0.2, "length": 0.1}
 def tfidf_vectors(token_lists: Sequence[Sequence[str]]) -> list[Vector]:
     """L2-normalised TF-IDF vectors, IDF computed over the given sentences."""
     n = len(token_lists)
+    counts = [Counter(tokens) for tokens in token_lists]
     df: Counter[str] = Counter()
-    for tokens in token_lists:
-        df.update(set(tokens))
+    for tf in counts:
+        df.update(tf.keys())
+    # A term's IDF depends only on its document frequency, 1 to n: n logarithms per document
+    # instead of one per term (the same values).
+    idf = [math.log((1 + n) / (1 + d)) + 1 for d in range(n + 1)]
     vectors: list[Vector] = []
-    for tokens in token_lists:
-        tf = Counter(tokens)
-        vec = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in tf.items()}
+    for tf in counts:
+        vec = {t: (1 + math.log(c)) * idf[df[t]] for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({t: v / norm for t, v in vec.items()})
     return vectors
@@ -42,9 +45,10 @@ def cosine(a: Vector, b: Vector) -> float:
 
 def centrality(vectors: Sequence[Vector]) -> list[float]:
     """Similarity of each sentence to the rest of the document (its centroid without it)."""
-    total: Counter[str] = Counter()
+    total: dict[str, float] = {}
     for vec in vectors:
-        total.update(vec)
+        for t, v in vec.items():
+            total[t] = total.get(t, 0.0) + v
     total_sq = sum(v * v for v in total.values())
     scores = []
     for vec in vectors:

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from summarizer import langmodel
+
+
+@pytest.fixture(scope="module")
+def profiles() -> Path:
+    from langdetect import detector_factory
+
+    return Path(detector_factory.PROFILES_DIRECTORY)
+
+
+def test_shipped_table_is_a_fresh_build_of_langdetects_profiles(profiles: Path) -> None:
+    shipped = resources.files("summarizer").joinpath(langmodel.TABLE).read_bytes()
+    assert langmodel.build_table(profiles) == shipped
+
+
+def test_table_rows_are_langdetects_probabilities_with_case_variants_merged() -> None:
+    from langdetect import detector_factory
+
+    factory = detector_factory.DetectorFactory()
+    factory.load_profile(detector_factory.PROFILES_DIRECTORY)
+    lm = langmodel.model()
+    order = [factory.langlist.index(code) for code in lm.codes]
+    floor = math.log(langmodel.EPSILON)
+    for gram in ("the", " th", "é", "ß", "ция", " de", "ij", "あ", "中"):
+        row = langmodel._ngram_row(gram)
+        assert row is not None
+        weight = langmodel.NGRAM_WEIGHTS[len(gram) - 1]
+        values = langmodel.unpack(row, range(len(lm.codes)))
+        for i, value in values.items():
+            p = sum(
+                factory.word_lang_prob_map.get(variant, [0.0] * len(order))[order[i]]
+                for variant in langmodel._case_variants(gram)
+            )
+            expected = weight * (math.log(p + langmodel.EPSILON) - floor) if p else 0.0
+            # Stored in units of 1/SCALE nat: off by half a unit at most.
+            assert abs(value - expected) <= 0.5 / langmodel.SCALE, (gram, lm.codes[i])
+    assert langmodel._ngram_row("qqx") is None
+
+
+def test_packed_rows_add_field_by_field() -> None:
+    lm = langmodel.model()
+    size = len(lm.codes)
+    rows = [langmodel._ngram_row(gram) for gram in ("the", " de", "é", "ß")]
+    total = sum(row for row in rows if row is not None)
+    separate = [langmodel.unpack(row, range(size)) for row in rows if row is not None]
+    for i, value in langmodel.unpack(total, range(size)).items():
+        assert value == pytest.approx(sum(fields[i] for fields in separate), abs=1e-9)
+
+
+def test_scores_add_up_the_rows_of_every_ngram() -> None:
+    lm = langmodel.model()
+    text = "L'ASN a publié, mardi 4 mars, son rapport sur « l'état » des centrales — iPhone 15."
+    candidates = list(range(len(lm.codes)))
+    scores = langmodel.ngram_scores(lm, text, candidates)
+    total = sum(row for row in map(langmodel._ngram_row, langmodel._ngrams(text)) if row)
+    assert scores == langmodel.unpack(total, candidates)
+    assert scores[lm.iso.index("fr")] == max(scores.values())
+
+
+def test_function_word_counts_read_words_as_the_word_pattern_does() -> None:
+    lm = langmodel.model()
+    text = "Le 2e trimestre, l'an2024 et la_loi: x² de la ville — DE LA VILLE."
+    words = langmodel._WORD_RE.findall(text.casefold())
+    assert sorted(langmodel._folded_words(text)) == sorted(words)
+    expected = [0] * len(lm.codes)
+    for word in words:
+        for i in range(len(lm.codes)):
+            expected[i] += (lm.function_words.get(word, 0) >> (langmodel.HIT_FIELD * i)) & 1
+    assert langmodel.function_word_counts(lm, text) == expected
+    assert expected[lm.iso.index("fr")] >= 6
+
+
+def test_ngrams_follow_langdetects_rules() -> None:
+    from langdetect.utils.ngram import NGram
+
+    text = "Le CNRS publie l'étude, 2024: iPhone ÉTAT été."
+    expected = []
+    ngram = NGram()
+    for char in f" {text} ":
+        ngram.add_char(char)
+        for n in (1, 2, 3):
+            gram = ngram.get(n)
+            if gram is not None and gram != " ":
+                expected.append(gram.lower())
+    assert list(langmodel._ngrams(text)) == expected
+
+
+def test_documents_never_load_langdetects_own_detector(data_dir: Path) -> None:
+    # Its profiles take 0.3 s and 70 MB to load; documents are scored from the compact table.
+    code = (
+        "from summarizer import langmodel\n"
+        "from summarizer.language import detect_document\n"
+        f"text = open({str(data_dir / 'one-sentence-en.txt')!r}, encoding='utf-8').read()\n"
+        "assert detect_document(text * 3).code == 'en'\n"
+        "assert detect_document(text).code == 'en'\n"
+        "assert langmodel._load_factory.cache_info().currsize == 0\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
