@@ -24,6 +24,7 @@ import errno
 import fnmatch
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -60,7 +61,7 @@ PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
 # Bumped when records change meaning, so --resume never mixes old and new records.
 RECORD_VERSION = 1
 
-PARALLEL_GROUP = 4  # articles per round trip to a worker process, by default
+PARALLEL_GROUP = 16  # articles per round trip to a worker process, by default
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -680,7 +681,8 @@ class _Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Held open for the whole run, closed by close(): a with-block cannot span it.
         self.handle = open(path, "ab" if resume else "wb")  # noqa: SIM115
-        self.size = os.fstat(self.handle.fileno()).st_size
+        self.size = self.start = os.fstat(self.handle.fileno()).st_size
+        self.written = 0  # lines appended by this run
 
     def append(self, record: dict[str, Any]) -> int:
         """Write one record; return the offset of its line."""
@@ -690,6 +692,7 @@ class _Journal:
         self.handle.write(data)
         self.handle.flush()
         self.size += len(data)
+        self.written += 1
         return offset
 
     def close(self) -> None:
@@ -769,10 +772,23 @@ class FileSink(Sink):
         self.journal.close()
         if not complete:
             return
-        records = _journal_records(self.journal.path, self.index.final(self.path))
+        offsets = self.index.final(self.path)
+        if self.journal.path == self.path and self._in_order(offsets):
+            return  # rewriting would give the same bytes: no need to copy a big file again
+        records = _journal_records(self.journal.path, offsets)
         _atomic_write(self.path, render_records(records, self.fmt))
         if self.journal.path != self.path:
             self.journal.path.unlink(missing_ok=True)
+
+    def _in_order(self, offsets: Sequence[int]) -> bool:
+        """Whether the journal holds exactly ``offsets``' lines, in that order, all written by
+        this run (so each is ``json_line`` of its record, which reading and writing keep)."""
+        journal = self.journal
+        return (
+            journal.start == 0
+            and journal.written == len(offsets)
+            and all(a < b for a, b in itertools.pairwise(offsets))
+        )
 
 
 def _read_json_array(path: Path) -> list[dict[str, Any]]:
@@ -1244,8 +1260,10 @@ def batch(
                          stream=stream)  # fmt: skip
     jobs = max(1, min(jobs or default_jobs(), len(inputs)))
     if group_size is None:
-        # Workers take a few articles per round trip: a third of the idle time between tasks
-        # on a busy machine. In-process, one at a time flushes each record soonest.
+        # Workers take several articles per round trip: each trip costs the parent pickling and
+        # wake-ups that take CPU from the workers (0.6 -> 0.4 CPU s over 1,500 articles from 4
+        # to 16 a trip), and 16 articles are still only tens of milliseconds of work between
+        # flushes. In-process, one at a time flushes each record soonest.
         group_size = 1 if jobs == 1 else PARALLEL_GROUP
     config = BatchConfig(
         options=options,

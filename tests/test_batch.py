@@ -349,6 +349,36 @@ def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) 
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
+def test_file_sink_leaves_a_journal_already_in_order_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rewrites: list[Path] = []
+    real = batch_mod._atomic_write
+
+    def spy(path: Path, text: Any) -> None:
+        rewrites.append(path)
+        real(path, text)
+
+    monkeypatch.setattr(batch_mod, "_atomic_write", spy)
+    out = tmp_path / "o.jsonl"
+    records = [{"key": f"k{i}", "source": str(i), "bullets": ["é \ud800"]} for i in range(3)]
+    sink = FileSink(out, "jsonl", resume=False)
+    for i in range(3):
+        sink.add(i, records[i], True)
+    written = out.read_bytes()
+    sink.close(complete=True)
+    assert rewrites == []  # a fresh run in input order: the journal is the file
+    assert out.read_bytes() == written == b"".join(batch_mod.json_line(r).encode() for r in records)
+    # Resumed: the earlier run's lines are not this run's, so the file is written anew.
+    sink = FileSink(out, "jsonl", resume=True)
+    sink.add(0, records[0], False)
+    sink.add(1, records[1], False)
+    sink.add(2, records[2], False)
+    sink.close(complete=True)
+    assert rewrites == [out]
+    assert out.read_bytes() == written
+
+
 def _wait_for_lines(path: Path, count: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
