@@ -6,8 +6,10 @@
 Labels: in each article, the two sentences with the best ROUGE-L F1 against the reference summary
 score 2 each, and the pair of sentences among the first few whose union scores best (ROUGE-1 +
 ROUGE-2 + ROUGE-L F1) scores 1 each, so that sentences that are good alone and sentences that
-complete each other both count; labels are centred per article, since only the ranking within an
-article matters. The model is a ridge
+complete each other both count. Only the candidate window (the first few sentences, where the
+backend picks two bullets) is fitted: the model never ranks sentences beyond it there, and fitting
+the whole article also fitted how late sentences rank among themselves. Labels are centred per
+article over that window, since only the ranking within an article matters. The model is a ridge
 regression on the language-neutral features of ``summarizer.features``, solved in closed form in
 pure Python: a fixed-seed sample, a fixed order and rounded weights make a rerun write the same
 bytes.
@@ -21,6 +23,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from summarizer import rouge
@@ -80,6 +83,20 @@ def article_labels(sentences: list[list[str]], reference: list[str]) -> list[flo
     return labels
 
 
+def training_indices(count: int, sample: int) -> list[int]:
+    """Indices of the articles (non-blank lines) the trainer reads: a fixed-seed sample."""
+    return sorted(random.Random(SEED).sample(range(count), min(sample, count)))
+
+
+def window_targets(
+    rows: Sequence[Sequence[float]], labels: Sequence[float]
+) -> list[tuple[Sequence[float], float]]:
+    """(feature row, label centred over the window) for the article's candidate window only."""
+    window = list(zip(rows[:PAIR_WINDOW], labels[:PAIR_WINDOW], strict=True))
+    mean = sum(label for _, label in window) / len(window)
+    return [(row, label - mean) for row, label in window]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Read the training set, fit, write the weights file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -90,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     lines = [line for line in args.train.read_text(encoding="utf-8").splitlines() if line.strip()]
-    indices = sorted(random.Random(SEED).sample(range(len(lines)), min(args.sample, len(lines))))
+    indices = training_indices(len(lines), args.sample)
     options = make_options(bullets=POSITIVES, backend="lead")
     size = len(FEATURES)
     xtx = [[0.0] * size for _ in range(size)]
@@ -105,12 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         labels = article_labels(
             [rouge.tokenize(s.text) for s in request.sentences], rouge.tokenize(record["summary"])
         )
-        mean = sum(labels) / len(labels)
         rows = document_features(
             request.sentences, request.document.title, request.language.code
         ).rows
-        for row, label in zip(rows, labels, strict=True):
-            y = label - mean
+        for row, y in window_targets(rows, labels):
             for i, xi in enumerate(row):
                 if xi:
                     xty[i] += xi * y
@@ -133,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "seed": SEED,
         "label": (
             f"2 for the top-{POSITIVES} sentences by ROUGE-L F1, +1 for the best pair among the "
-            f"first {PAIR_WINDOW} (R1+R2+RL F1), centred per article"
+            f"first {PAIR_WINDOW} (R1+R2+RL F1); fitted on the first {PAIR_WINDOW} sentences, "
+            "centred per article"
         ),
         "ridge": args.ridge,
         "window_extra": WINDOW_EXTRA,

@@ -5,7 +5,10 @@ from a word list of one language, so a model trained on French news serves every
 Features that depend on a language's habits (German capitalises every noun) are taken relative to
 the document's own mean, so only how a sentence differs from its neighbours counts. Layout
 features (paragraph openers, standfirst) are left out: the training articles are single
-paragraphs, so their weights could not be learned.
+paragraphs, so their weights could not be learned. Two features say a sentence is less likely
+to be the news: it opens with a quotation (reported speech, not the reporter's statement of the
+fact), or it repeats an earlier sentence (``repeats_earlier``: its highest TF-IDF cosine with the
+``ECHO_LOOKBACK`` sentences before it, so it elaborates on something already said).
 """
 
 from __future__ import annotations
@@ -37,9 +40,14 @@ FEATURES = (
     "quote",
     "question_or_colon",
     "parenthesis",
+    "opens_with_quote",
+    "repeats_earlier",
 )
 _QUOTES = frozenset('"«»“”„')
 _DIGIT_RE = re.compile(r"\d")
+# repeats_earlier looks this many sentences back: the scorer's candidate window for two bullets,
+# so within it every earlier sentence counts, and long articles stay linear.
+ECHO_LOOKBACK = 8
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,11 @@ def document_features(
                 float(not _QUOTES.isdisjoint(text)),
                 float(stripped.endswith(("?", ":", "？", "："))),
                 float("(" in text),
+                float(text.lstrip()[:1] in _QUOTES),
+                max(
+                    (cosine(vectors[i], vectors[j]) for j in range(max(0, i - ECHO_LOOKBACK), i)),
+                    default=0.0,
+                ),
             )
         )
     return DocumentFeatures(tuple(rows), tuple(vectors))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.features import FEATURES, document_features, linear_scores
+from summarizer.features import ECHO_LOOKBACK, FEATURES, document_features, linear_scores
 from summarizer.load import from_text
 from summarizer.models import Options
 from summarizer.pipeline import prepare
@@ -66,3 +66,23 @@ def test_linear_scores() -> None:
     assert linear_scores([(1.0, 2.0), (0.0, 1.0)], (0.5, -1.0)) == [-1.5, -1.0]
     with pytest.raises(ValueError):
         linear_scores([(1.0, 2.0, 3.0)], (0.5, -1.0))
+
+
+def test_opens_with_quote_marks_reported_speech() -> None:
+    rows = features()
+    # Sentence 3 opens with “; sentence 1 quotes nothing.
+    assert [r["opens_with_quote"] for r in rows] == [0, 0, 1, 0, 0]
+    german = features("Titel\nDer Rat tagte am Montag. „Wir sind bereit“, sagte die Chefin.")
+    assert [r["opens_with_quote"] for r in german] == [0, 1]
+
+
+def test_repeats_earlier_sees_only_recent_sentences() -> None:
+    lead = "Acme opened a battery plant in Lyon on Monday."
+    repeat = "The new Acme battery plant in Lyon opened Monday."
+    fillers = [f"Filler sentence number {n} mentions topic {n}." for n in range(ECHO_LOOKBACK)]
+    rows = features("Title\n" + " ".join([lead, "The weather was mild.", repeat]))
+    assert rows[0]["repeats_earlier"] == 0
+    assert rows[1]["repeats_earlier"] < 0.1 < 0.5 < rows[2]["repeats_earlier"]
+    # Beyond the lookback an echo goes unseen: the feature stays linear in the article's length.
+    far = features("Title\n" + " ".join([lead, *fillers, repeat]))
+    assert far[-1]["repeats_earlier"] < 0.1

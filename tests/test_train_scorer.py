@@ -62,3 +62,14 @@ def test_training_is_reproducible_byte_for_byte(tmp_path: Path) -> None:
     # The first two sentences carry the reference's facts in every article.
     weights = dict(zip(FEATURES, scorer.weights, strict=True))
     assert weights["first"] > 0 and weights["second"] > 0
+
+
+def test_only_the_candidate_window_is_fitted() -> None:
+    train = load_script()
+    rows = [(1.0, float(i)) for i in range(12)]
+    labels = [3.0, 0.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 5.0]
+    targets = train.window_targets(rows, labels)
+    assert [row for row, _ in targets] == rows[: train.PAIR_WINDOW]
+    # Centred over the window: the label of sentence 12, outside it, plays no part.
+    assert sum(y for _, y in targets) == pytest.approx(0.0)
+    assert targets[0][1] == pytest.approx(3.0 - 6.0 / train.PAIR_WINDOW)
