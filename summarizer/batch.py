@@ -23,6 +23,7 @@ import contextlib
 import errno
 import fnmatch
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -627,6 +628,14 @@ def _journal_records(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, A
             yield record
 
 
+def _journal_lines(path: Path, offsets: Iterable[int]) -> Iterator[str]:
+    """The lines at ``offsets`` of a journal, in that order, one at a time."""
+    with open(path, "rb") as handle:
+        for offset in offsets:
+            handle.seek(offset)
+            yield handle.readline().decode("utf-8")
+
+
 class Sink:
     """Where records go. ``add`` sees them in completion order; ``close`` ends the run."""
 
@@ -775,8 +784,12 @@ class FileSink(Sink):
         offsets = self.index.final(self.path)
         if self.journal.path == self.path and self._in_order(offsets):
             return  # rewriting would give the same bytes: no need to copy a big file again
-        records = _journal_records(self.journal.path, offsets)
-        _atomic_write(self.path, render_records(records, self.fmt))
+        if self.fmt == "jsonl":
+            # Each journal line is already a record's JSONL line: copied, not parsed again.
+            _atomic_write(self.path, _journal_lines(self.journal.path, offsets))
+        else:
+            records = _journal_records(self.journal.path, offsets)
+            _atomic_write(self.path, render_records(records, self.fmt))
         if self.journal.path != self.path:
             self.journal.path.unlink(missing_ok=True)
 
@@ -1091,6 +1104,9 @@ def _execute_parallel(
         # Pure-Python state (modules, language profiles) is shared with the forked workers.
         # Backends are built in each worker: a model backend's threads must not cross a fork.
         warm_up(config, backend=False)
+        # The collector would otherwise visit (and so write to) every object a worker
+        # inherited, copying the pages the fork shares; frozen, they stay shared.
+        gc.freeze()
     limit = config.jobs * 4  # enough queued work to keep every worker busy, bounded memory
 
     def new_pool() -> cf.ProcessPoolExecutor:
@@ -1172,6 +1188,8 @@ def _execute_parallel(
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        gc.unfreeze()  # a library caller's later garbage is collected as usual
     pool.shutdown(wait=True)
 
 

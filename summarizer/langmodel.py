@@ -75,12 +75,14 @@ _PAIR = "<BH"
 # Log-odds are stored and summed as integers in units of 1/SCALE nat (rounding moves a
 # paragraph's score by thousandths of a nat; the decisions turn on tens of nats) ...
 SCALE = 1024
-# ... and a row of all languages is one Python integer, 64 bits per language (language i in
-# bits 64*i and up): adding two rows is one big-integer addition in C instead of a Python loop
+# ... and a row of all languages is one Python integer, 32 bits per language (language i in
+# bits 32*i and up): adding two rows is one big-integer addition in C instead of a Python loop
 # over 55 floats, and the fields are read back all at once through the integer's bytes. Every
 # value is non-negative, so fields never carry into each other until a language's sum passes
-# 2^64 units (10^15 n-grams; one is worth at most 17.3 nats, 17,700 units).
-FIELD = 64
+# 2^32 units: 240,000 n-grams at 17.3 nats (17,700 units), the most one is worth. Text is
+# scored on its first MAX_SCORED_CHARS characters, which stays well below that.
+FIELD = 32
+MAX_SCORED_CHARS = 50_000
 # Function-word hits are counted the same way, one unit per word in each language's field.
 HIT_FIELD = 32
 _FIELD_CODES = {32: "I", 64: "Q"}  # struct's codes for fields of those widths
@@ -319,14 +321,15 @@ def ngram_scores(
     """Log-likelihood (up to a shared constant) of ``text`` under each candidate's profile.
 
     With ``margin``, reading stops once the leader is that far ahead of the runner-up: the
-    rest of a long paragraph could not change the answer, only cost time.
+    rest of a long paragraph could not change the answer, only cost time. At most the first
+    ``MAX_SCORED_CHARS`` characters are read.
     """
     total = 0
     count = 0
     check = MIN_NGRAMS
     # langdetect's n-grams never span two words, so a word's n-grams add up to one row that
     # is worth caching: news repeats its words, and one addition per word beats one per n-gram.
-    for word in _normalized(text).split(" "):
+    for word in _normalized(text[:MAX_SCORED_CHARS]).split(" "):
         if not word:
             continue
         row, found = _word_row(word)

@@ -67,6 +67,16 @@ def test_scores_add_up_the_rows_of_every_ngram() -> None:
     assert scores[lm.iso.index("fr")] == max(scores.values())
 
 
+def test_long_text_never_overflows_a_packed_field() -> None:
+    lm = langmodel.model()
+    # The worst case for one field: the n-gram worth the most, as often as the cap allows.
+    text = "ß" * (2 * langmodel.MAX_SCORED_CHARS)
+    scores = langmodel.ngram_scores(lm, text, list(range(len(lm.codes))))
+    german = scores[lm.iso.index("de")]
+    assert german == max(scores.values()) > 0
+    assert german * langmodel.SCALE < 2**langmodel.FIELD
+
+
 def test_function_word_counts_read_words_as_the_word_pattern_does() -> None:
     lm = langmodel.model()
     text = "Le 2e trimestre, l'an2024 et la_loi: x² de la ville — DE LA VILLE."
