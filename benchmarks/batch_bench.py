@@ -19,7 +19,8 @@ one small unmeasured run first.
 
 Peak RSS is the kernel's high-water mark of the largest single process (the batch parent or one
 of its workers, from wait4), and, for the whole process tree, the peak of the summed PSS (shared
-pages divided among the processes that share them) sampled every 20 ms.
+pages divided among the processes that share them) sampled every 20 ms in a separate, untimed
+run (the sampling itself takes CPU the timed runs need).
 """
 
 from __future__ import annotations
@@ -79,8 +80,15 @@ def use_bytecode_cache(folder: Path) -> None:
     _ENV["PYTHONPYCACHEPREFIX"] = str(folder)
 
 
-def run_batch(source: Path, jobs: int, count: int, *extra: str) -> dict[str, Any]:
-    """One `summarizer batch` run in a fresh process; wall time and memory."""
+def run_batch(
+    source: Path, jobs: int, count: int, *extra: str, sample_pss: bool = False
+) -> dict[str, Any]:
+    """One `summarizer batch` run in a fresh process; wall time and memory.
+
+    ``sample_pss``: also sample the tree's PSS every 20 ms. Reading smaps of every process
+    takes CPU from the run itself (most of a core's tenth), which would slow a two-worker run
+    on two cores: timed runs do without, and the PSS comes from a run of its own.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
         command = [
@@ -99,11 +107,13 @@ def run_batch(source: Path, jobs: int, count: int, *extra: str) -> dict[str, Any
                 time.sleep(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        if sample_pss:
+            sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         done.set()
-        sampler.join()
+        if sample_pss:
+            sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     if process.returncode not in (0, 1) or len(records) != count:
@@ -222,6 +232,10 @@ def main() -> None:
         one, two, given, lexrank = (
             min(runs[name], key=lambda r: r["seconds"]) for name in ("one", "two", "given", "sumy")
         )
+        for result, jobs, extra in ((one, 1, ()), (two, 2, ()), (given, 1, ("--language", "fr"))):
+            result["tree_pss_mb"] = run_batch(source, jobs, count, *extra, sample_pss=True)[
+                "tree_pss_mb"
+            ]
         if args.repeat > 1:
             print(f"fastest of {args.repeat} interleaved runs each")
 

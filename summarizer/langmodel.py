@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import gzip
 import heapq
-import importlib.util
 import itertools
 import json
 import math
@@ -31,6 +30,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .wordlists import justext_folder, stopwords_iso
 
 # langdetect samples n-grams at random: a fixed seed makes every run give the same result.
 SEED = 0
@@ -267,14 +268,12 @@ def _case_variants(gram: str) -> set[str]:
 
 
 def _function_words(iso: Sequence[str]) -> dict[str, int]:
-    import stopwordsiso
-
-    folder = _justext_folder()
+    stopword_lists = stopwords_iso()
+    folder = justext_folder()
     index: dict[str, int] = {}
     for i, code in enumerate(iso):
         words: set[str] = set()
-        if stopwordsiso.has_lang(code):
-            words.update(stopwordsiso.stopwords(code))
+        words.update(stopword_lists.get(code, ()))
         name = _JUSTEXT_FILES.get(code)
         if folder is not None and name is not None:
             path = folder / f"{name}.txt"
@@ -288,15 +287,6 @@ def _function_words(iso: Sequence[str]) -> dict[str, int]:
             if folded.isalpha():
                 index[folded] = index.get(folded, 0) + unit
     return index
-
-
-def _justext_folder() -> Path | None:
-    # Read the data files without importing justext (its import pulls in lxml's HTML cleaner).
-    spec = importlib.util.find_spec("justext")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
-    return folder if folder.is_dir() else None
 
 
 def _scripts(profiles: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ from functools import cache
 
 from .clean import display_text
 from .models import UNDETERMINED, Document, Sentence
+from .wordlists import stopwords_iso
 
 # Scraped pages glue sentences together ("domestique.Consternant", "2023.Les"): a full stop
 # between a lower-case word (or a number) and a capitalised word is a boundary. The match is
@@ -230,11 +231,9 @@ def _has_letters(text: str) -> bool:
 @cache
 def stopwords(language: str) -> frozenset[str]:
     """Stop words of ``language`` (empty when none are shipped)."""
-    import stopwordsiso
-
-    if language == UNDETERMINED or not stopwordsiso.has_lang(language):
+    if language == UNDETERMINED:
         return frozenset()
-    return frozenset(word.casefold() for word in stopwordsiso.stopwords(language))
+    return frozenset(word.casefold() for word in stopwords_iso().get(language.lower(), ()))
 
 
 @cache
