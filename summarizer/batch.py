@@ -1044,7 +1044,7 @@ def _tasks(
     seen: dict[str, int] = {}
     group: list[Task] = []
     with contextlib.closing(_LineReader()) as lines:
-        for item in inputs:
+        for position, item in enumerate(inputs):
             prepared = _prepare(item, fingerprint, lines)
             key = prepared.key if isinstance(prepared, Task) else prepared["key"]
             # Identical inputs each get their own record: the n-th copy has its own key.
@@ -1063,11 +1063,19 @@ def _tasks(
                 emit(item.index, {"key": key}, False)
             else:
                 group.append(prepared)
-                if len(group) >= config.group_size:
+                if len(group) >= group_limit(config, len(inputs) - position - 1):
                     yield group
                     group = []
     if group:
         yield group
+
+
+def group_limit(config: BatchConfig, remaining: int) -> int:
+    """Articles per group when ``remaining`` inputs follow: smaller near the end of a parallel
+    run, so that no worker sits idle while another finishes a full group."""
+    if config.jobs <= 1:
+        return config.group_size
+    return max(1, min(config.group_size, remaining // (2 * config.jobs)))
 
 
 def _execute(

@@ -335,6 +335,33 @@ def test_group_failure_is_isolated(tmp_path: Path, data_dir: Path) -> None:
     assert [r["key"] for r in records] == ["k0", "k1", "k2"]
 
 
+def test_groups_shrink_near_the_end_of_a_parallel_run() -> None:
+    options = make_options(bullets=2)
+    parallel = BatchConfig(options=options, jobs=2, group_size=16)
+    assert batch_mod.group_limit(parallel, 1000) == 16
+    assert batch_mod.group_limit(parallel, 20) == 5
+    assert batch_mod.group_limit(parallel, 0) == 1
+    alone = BatchConfig(options=options, jobs=1, group_size=8)
+    assert batch_mod.group_limit(alone, 0) == 8  # in-process: a model backend's batch size
+
+
+def test_parallel_run_sends_every_task_once_in_shrinking_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = BatchConfig(options=make_options(bullets=2), jobs=2, group_size=4)
+    inputs = [batch_mod.Input(i, "record", f"r{i}", line="{}") for i in range(30)]
+
+    def prepare(item: batch_mod.Input, fingerprint: str, lines: Any) -> batch_mod.Task:
+        return batch_mod.Task(item.index, "record", item.source, f"k{item.index}", "{}")
+
+    monkeypatch.setattr(batch_mod, "_prepare", prepare)
+    groups = list(batch_mod._tasks(inputs, config, {}, lambda *args: None))
+    assert [task.index for group in groups for task in group] == list(range(30))
+    sizes = [len(group) for group in groups]
+    assert sizes[0] == 4 and sizes[-1] == 1
+    assert sizes == sorted(sizes, reverse=True)
+
+
 def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
     sink = FileSink(out, "jsonl", resume=False)
