@@ -4,6 +4,7 @@ import json
 from importlib import resources
 
 import pytest
+from conftest import fresh_python
 
 from summarizer import backends
 from summarizer.backends.extractive import (
@@ -57,8 +58,6 @@ def test_select_diverse_fills_up_to_k() -> None:
 
 
 def test_extractive_path_never_imports_torch(seed_path: object) -> None:
-    import subprocess
-    import sys
 
     code = (
         "import sys\n"
@@ -71,8 +70,7 @@ def test_extractive_path_never_imports_torch(seed_path: object) -> None:
         "heavy = {'torch', 'transformers', 'tokenizers'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    fresh_python(code)
 
 
 def test_config_for_keeps_only_what_a_backend_takes() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import fresh_python
 
 from summarizer import batch as batch_mod
 from summarizer.batch import (
@@ -621,8 +622,7 @@ def test_batch_of_articles_never_loads_word_frequencies(tmp_path: Path, data_dir
         f"batch([{str(records)!r}], make_options(bullets=2), output={str(tmp_path / 'out.jsonl')!r}, jobs=1)\n"
         "assert 'wordfreq' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    fresh_python(code)
 
 
 def test_batch_records_match_the_documented_schema(tmp_path: Path) -> None:

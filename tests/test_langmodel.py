@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from conftest import fresh_python
 
 from summarizer import langmodel
 
@@ -115,5 +114,4 @@ def test_documents_never_load_langdetects_own_detector(data_dir: Path) -> None:
         "assert detect_document(text).code == 'en'\n"
         "assert langmodel._load_factory.cache_info().currsize == 0\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    fresh_python(code)

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import fresh_python
 
 from summarizer import langmodel, language
 from summarizer.errors import UsageError
@@ -287,8 +288,6 @@ def test_word_frequencies_load_once_across_threads() -> None:
 
 
 def test_articles_never_load_word_frequencies(data_dir: Path) -> None:
-    import subprocess
-    import sys
 
     article = data_dir / "glasfaser-ausbau-de.txt"
     code = (
@@ -302,5 +301,4 @@ def test_articles_never_load_word_frequencies(data_dir: Path) -> None:
         "assert detect('Fahrrad gestohlen').code == 'de'\n"
         "assert 'wordfreq' in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    fresh_python(code)

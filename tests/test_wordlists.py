@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import subprocess
-import sys
+from conftest import fresh_python
 
 from summarizer import wordlists
 
@@ -34,5 +33,4 @@ def test_lists_are_read_without_importing_the_packages() -> None:
         "assert langmodel.model().function_words\n"
         "assert 'stopwordsiso' not in sys.modules and 'justext' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    fresh_python(code)
