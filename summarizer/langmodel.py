@@ -2,9 +2,11 @@
 
 Four sources, none downloaded at run time:
 
-- langdetect's own n-gram profiles (1-3 character n-grams per language). For short text they are
-  scored exhaustively (every n-gram, no random sampling, case variants merged), which is far
-  steadier than langdetect's sampled estimate on a word or two.
+- langdetect's own n-gram profiles (1-3 character n-grams per language), shipped as a compact
+  table built from them (``build_table``: case variants merged, weighted log-odds as integers).
+  Text is scored exhaustively (every n-gram, no random sampling), which is far steadier than
+  langdetect's sampled estimate on a word or two, and cheap: a word's n-grams sum to one cached
+  row, and a row of all languages is one packed integer (see ``FIELD``).
 - function words: the stop-word lists of ``stopwordsiso`` and of ``justext`` (a dependency of
   trafilatura), merged per language.
 - Unicode scripts: which languages write in which script is read off the same profiles.
