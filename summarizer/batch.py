@@ -621,11 +621,9 @@ def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
 
 def _journal_records(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, Any]]:
     """The records at ``offsets`` of a journal, in that order, one at a time."""
-    with open(path, "rb") as handle:
-        for offset in offsets:
-            handle.seek(offset)
-            record: dict[str, Any] = json.loads(handle.readline())
-            yield record
+    for line in _journal_lines(path, offsets):
+        record: dict[str, Any] = json.loads(line)
+        yield record
 
 
 def _journal_lines(path: Path, offsets: Iterable[int]) -> Iterator[str]:

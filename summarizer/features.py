@@ -58,8 +58,8 @@ class DocumentFeatures:
     vectors: tuple[Vector, ...]
 
 
-def _capitalised_share(words: Sequence[str]) -> float:
-    tokens = [t for t in words if not t.isdigit()]
+def _capitalised_share(sentence_words: Sequence[str]) -> float:
+    tokens = [t for t in sentence_words if not t.isdigit()]
     if len(tokens) < 2:
         return 0.0
     capitalised = [t for t in tokens[1:] if t[:1].isupper()]

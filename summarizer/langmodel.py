@@ -88,7 +88,7 @@ FIELD = 32
 MAX_SCORED_CHARS = 50_000
 # Function-word hits are counted the same way, one unit per word in each language's field.
 HIT_FIELD = 32
-_FIELD_CODES = {32: "I", 64: "Q"}  # struct's codes for fields of those widths
+_FIELD_CODES = {32: "I"}  # struct's code for fields of that width
 _lock = threading.Lock()
 _factory_lock = threading.Lock()
 _lexicon_lock = threading.Lock()
@@ -321,9 +321,7 @@ def ngram_scores(
     check = MIN_NGRAMS
     # langdetect's n-grams never span two words, so a word's n-grams add up to one row that
     # is worth caching: news repeats its words, and one addition per word beats one per n-gram.
-    for word in _normalized(text[:MAX_SCORED_CHARS]).split(" "):
-        if not word:
-            continue
+    for word in _normalized_words(text[:MAX_SCORED_CHARS]):
         row, found = _word_row(word)
         total += row
         count += found
@@ -345,9 +343,13 @@ def _word_row(word: str) -> tuple[int, int]:
 
 def _ngrams(text: str) -> Iterator[str]:
     """langdetect's 1-3 character n-grams of ``text`` (its NGram rules), in lower case."""
-    for word in _normalized(text).split(" "):
-        if word:
-            yield from _word_ngrams(word)
+    for word in _normalized_words(text):
+        yield from _word_ngrams(word)
+
+
+def _normalized_words(text: str) -> list[str]:
+    """The words of ``text`` after langdetect's normalisation: its runs of non-spaces."""
+    return [word for word in _normalized(text).split(" ") if word]
 
 
 def _word_ngrams(word: str) -> Iterator[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import UsageError
@@ -123,7 +123,7 @@ def _detect(
 ) -> Language:
     """``sampled``: long text goes to langdetect's own (sampling) detector; ``frequencies``:
     very short text is also weighed by word frequencies."""
-    counts, letters, distinct = _letters_by_script(sample)
+    counts, letters = _letters_by_script(sample)
     if not letters:
         return Language(UNDETERMINED, 0.0)
     marks = counts.pop("COMBINING", 0)
@@ -132,7 +132,7 @@ def _detect(
     # Latin names and terms are common inside other scripts' text, rarely the other way round.
     script = min(counts, key=lambda name: (-counts[name] * (1 if name == "LATIN" else 2), name))
     minimum = MIN_LETTERS_SYLLABIC if script in _SYLLABIC else MIN_LETTERS
-    few = letters < 4 * minimum and distinct() < minimum
+    few = letters < 4 * minimum and len({c.casefold() for c in sample if _is_letter(c)}) < minimum
     if counts[script] + marks < minimum or few:
         return Language(UNDETERMINED, 0.0)
     lm = model()
@@ -156,26 +156,26 @@ def _detect(
     return _decide(probabilities)
 
 
-def _letters_by_script(text: str) -> tuple[dict[str, int], int, Callable[[], int]]:
-    """Letters of ``text`` per script, their number, and a count of distinct ones (on demand)."""
+def _letters_by_script(text: str) -> tuple[dict[str, int], int]:
+    """Letters of ``text`` per script, and their number."""
     # Most text is largely ASCII: its letters are counted in one pass of C code, and only the
     # rest is looked at character by character.
     ascii_letters = sum(map(len, _ASCII_LETTER_RE.findall(text)))
     counts: dict[str, int] = {"LATIN": ascii_letters} if ascii_letters else {}
     letters = ascii_letters
     for char in _NON_ASCII_RE.findall(text):
-        # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word;
-        # they are named after their script ("GUJARATI VOWEL SIGN AA"); generic combining
-        # accents are not, and belong to no script ("COMBINING").
-        if char.isalpha() or unicodedata.category(char)[0] == "M":
+        if _is_letter(char):
+            # Indic vowel signs are named after their script ("GUJARATI VOWEL SIGN AA");
+            # generic combining accents are not, and belong to no script ("COMBINING").
             script = script_of(char)
             counts[script] = counts.get(script, 0) + 1
             letters += 1
+    return counts, letters
 
-    def distinct() -> int:
-        return len({c.casefold() for c in text if c.isalpha() or unicodedata.category(c)[0] == "M"})
 
-    return counts, letters, distinct
+def _is_letter(char: str) -> bool:
+    # Vowel signs of Indic scripts and Thai are marks, not letters, yet part of the word.
+    return char.isalpha() or unicodedata.category(char)[0] == "M"
 
 
 def _langdetect(text: str, candidates: Sequence[int], restricted: bool) -> dict[str, float] | None:
