@@ -3,12 +3,13 @@
 Four sources, none downloaded at run time:
 
 - langdetect's own n-gram profiles (1-3 character n-grams per language), shipped as a compact
-  table built from them (``build_table``: case variants merged, weighted log-odds as integers).
-  Text is scored exhaustively (every n-gram, no random sampling), which is far steadier than
-  langdetect's sampled estimate on a word or two, and cheap: a word's n-grams sum to one cached
-  row, and a row of all languages is one packed integer (see ``FIELD``).
+  table built from them (``build_table``: case variants merged, weighted log-odds as integers),
+  one section per script, each read on first use. Text is scored exhaustively (every n-gram, no
+  random sampling), which is far steadier than langdetect's sampled estimate on a word or two,
+  and cheap: a word's n-grams sum to one cached row, and a row of all languages is one packed
+  integer (see ``FIELD``).
 - function words: the stop-word lists of ``stopwordsiso`` and of ``justext`` (a dependency of
-  trafilatura), merged per language.
+  trafilatura), merged per language and shipped as an index (``build_function_words``).
 - Unicode scripts: which languages write in which script is read off the same profiles.
 - word frequencies: ``wordfreq``'s "small" per-language lists, read lazily, one language at a
   time and only for short text (see ``word_frequencies``).
@@ -26,6 +27,7 @@ import re
 import struct
 import threading
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .wordlists import justext_folder, stopwords_iso
+from .wordlists import justext_folder, stopwords_iso  # only to build the shipped index
 
 # langdetect samples n-grams at random: a fixed seed makes every run give the same result.
 SEED = 0
@@ -74,6 +76,11 @@ _RUN_RE = re.compile(r"\w+")
 # The n-gram table shipped with the package (see build_table), and one packed entry of a row:
 # the language's index and the n-gram's weighted log-odds there.
 TABLE = "data/langid-ngrams.txt.gz"
+# The function-word index shipped with it (see build_function_words).
+FUNCTION_WORDS = "data/langid-function-words.txt.gz"
+# A script with fewer n-grams than this shares the table's last section, OTHER_SECTION.
+SECTION_MIN_NGRAMS = 1000
+OTHER_SECTION = "OTHER"
 _PAIR = "<BH"
 # Log-odds are stored and summed as integers in units of 1/SCALE nat (rounding moves a
 # paragraph's score by thousandths of a nat; the decisions turn on tens of nats) ...
@@ -124,7 +131,7 @@ class Model:
     codes: tuple[str, ...]  # langdetect's language names (e.g. "zh-cn"), in sorted order
     iso: tuple[str, ...]  # the same, as ISO 639-1 codes
     # lower-case n-gram -> its row of log-odds, packed (see build_table); unpacked on first use.
-    table: dict[str, str]
+    table: NgramTable
     # casefolded word -> one unit (see HIT_FIELD) in the field of each language whose
     # function-word list holds it.
     function_words: dict[str, int]
@@ -147,20 +154,66 @@ def model() -> Model:
 
 @lru_cache(maxsize=1)
 def _build() -> Model:
-    header, table = read_table(resources.files("summarizer").joinpath(TABLE).read_bytes())
+    package = resources.files("summarizer")
+    header, table = read_table(package.joinpath(TABLE).read_bytes())
     codes = tuple(header["codes"])
-    iso = tuple(normalize_code(code) for code in codes)
     scripts = {
         script: frozenset(codes.index(code) for code in members)
         for script, members in header["scripts"].items()
     }
     return Model(
         codes=codes,
-        iso=iso,
+        iso=tuple(normalize_code(code) for code in codes),
         table=table,
-        function_words=_function_words(iso),
+        function_words=read_function_words(package.joinpath(FUNCTION_WORDS).read_bytes(), codes),
         scripts=scripts,
     )
+
+
+class NgramTable:
+    """The n-gram table of ``build_table``, one section per script, each read on first use.
+
+    Reading all 80,000 n-grams costs a process 40 ms and 20 MB; news in one language needs
+    the n-grams of its script only (French: the Latin quarter), so a section is decompressed
+    and split the first time one of its n-grams is looked up.
+    """
+
+    def __init__(self, sections: dict[str, bytes]) -> None:
+        self._compressed = sections  # section name -> its gzip member
+        self._sections: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The sections' names, in the table's order."""
+        return tuple(self._compressed)
+
+    def get(self, gram: str) -> str | None:
+        """The packed row of ``gram`` (see build_table), None when no profile holds it."""
+        name = section_of(gram, self._compressed)
+        rows = self._sections.get(name)
+        return (rows if rows is not None else self.section(name)).get(gram)
+
+    def section(self, name: str) -> dict[str, str]:
+        """The n-grams of section ``name`` and their packed rows, read on first use."""
+        with self._lock:  # two threads asking first must not both read it
+            rows = self._sections.get(name)
+            if rows is None:
+                text = gzip.decompress(self._compressed[name]).decode("utf-8")
+                # One split of the whole text, in C, rather than one per line.
+                fields = text.replace("\n", "\t").split("\t")
+                rows = self._sections[name] = dict(zip(fields[0:-1:2], fields[1::2], strict=True))
+            return rows
+
+    def loaded(self) -> tuple[str, ...]:
+        """The sections read so far."""
+        return tuple(name for name in self._compressed if name in self._sections)
+
+
+def section_of(gram: str, sections: Iterable[str]) -> str:
+    """The table section of ``gram``: the script of its first letter, if it has a section."""
+    script = script_of(gram.lstrip(" ")[:1] or " ")
+    return script if script in sections else OTHER_SECTION
 
 
 def langdetect_factory() -> Any:
@@ -209,7 +262,7 @@ def build_table(profiles: Path) -> bytes:
             row = merged.setdefault(key, {})
             row[i] = row.get(i, 0.0) + count / totals[len(gram) - 1]
     floor = math.log(EPSILON)
-    lines = []
+    by_script: dict[str, list[str]] = {}
     for key in sorted(merged):
         weight = NGRAM_WEIGHTS[len(key) - 1]
         pairs = sorted(merged[key].items())
@@ -217,24 +270,73 @@ def build_table(profiles: Path) -> bytes:
             struct.pack(_PAIR, i, round(SCALE * weight * (math.log(p + EPSILON) - floor)))
             for i, p in pairs
         )
-        lines.append(f"{key}\t{base64.b64encode(packed).decode('ascii')}")
+        line = f"{key}\t{base64.b64encode(packed).decode('ascii')}"
+        by_script.setdefault(script_of(key.lstrip(" ")[:1] or " "), []).append(line)
+    # Scripts in order of size (then name); the small ones share the last section.
+    order = sorted(by_script, key=lambda script: (-len(by_script[script]), script))
+    sections = {s: by_script[s] for s in order if len(by_script[s]) >= SECTION_MIN_NGRAMS}
+    sections[OTHER_SECTION] = sorted(
+        line for s in order if s not in sections for line in by_script[s]
+    )
+    members = {
+        name: gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
+        for name, lines in sections.items()
+    }
     header = {
         "about": "langdetect's n-gram profiles, merged by case, as weighted log-odds in units "
-        f"of 1/{SCALE} nat; written by scripts/build_langid_table.py",
+        f"of 1/{SCALE} nat, one gzip member per script after this line; written by "
+        "scripts/build_langid_table.py",
         "codes": codes,
         "scripts": _scripts([profile for _, profile in loaded]),
+        "sections": [[name, len(member)] for name, member in members.items()],
     }
-    text = "\n".join([json.dumps(header, sort_keys=True), *lines]) + "\n"
-    return gzip.compress(text.encode("utf-8"), mtime=0)
+    # One gzip file of several members: zcat shows it whole, and a reader can decompress
+    # the header and then only the sections it needs.
+    first = gzip.compress((json.dumps(header, sort_keys=True) + "\n").encode("utf-8"), mtime=0)
+    return first + b"".join(members.values())
 
 
-def read_table(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
-    """The header and the n-gram table of ``build_table``'s output."""
-    text = gzip.decompress(data).decode("utf-8")
-    first, _, rest = text.partition("\n")
-    # One split of the whole text, in C, rather than one per line: a third of the time.
-    fields = rest.replace("\n", "\t").split("\t")
-    return json.loads(first), dict(zip(fields[0:-1:2], fields[1::2], strict=True))
+def read_table(data: bytes) -> tuple[dict[str, Any], NgramTable]:
+    """The header and the n-gram table of ``build_table``'s output (sections not yet read)."""
+    reader = zlib.decompressobj(wbits=31)  # the first gzip member only: the header
+    header = json.loads(reader.decompress(data))
+    rest = reader.unused_data
+    sections: dict[str, bytes] = {}
+    for name, size in header["sections"]:
+        sections[name], rest = rest[:size], rest[size:]
+    if rest or len(sections) != len(header["sections"]):
+        raise ValueError("the n-gram table does not match its header")
+    return header, NgramTable(sections)
+
+
+def build_function_words(codes: Sequence[str]) -> bytes:
+    """The function-word index ``model`` reads, for langdetect's languages ``codes``.
+
+    Built from stopwordsiso's and justext's lists (``scripts/build_langid_table.py``) and
+    shipped, so that loading it is a few dictionary updates rather than reading and merging
+    fifty lists (30 ms a process). One line per set of languages: their codes, a tab, and the
+    casefolded words that exactly those languages' lists hold.
+    """
+    languages: dict[str, list[str]] = {}
+    for i, words in _function_word_lists([normalize_code(code) for code in codes]):
+        for word in words:
+            languages.setdefault(word, []).append(codes[i])
+    by_set: dict[str, list[str]] = {}
+    for word in sorted(languages):
+        by_set.setdefault(",".join(languages[word]), []).append(word)
+    lines = [f"{key}\t{' '.join(by_set[key])}" for key in sorted(by_set)]
+    return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
+
+
+def read_function_words(data: bytes, codes: Sequence[str]) -> dict[str, int]:
+    """``build_function_words``'s index: word -> one unit in the field of each of its languages."""
+    index: dict[str, int] = {}
+    position = {code: i for i, code in enumerate(codes)}
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        languages, _, words = line.partition("\t")
+        unit = sum(1 << (HIT_FIELD * position[code]) for code in languages.split(","))
+        index.update(dict.fromkeys(words.split(" "), unit))
+    return index
 
 
 @lru_cache(maxsize=1 << 13)
@@ -269,26 +371,23 @@ def _case_variants(gram: str) -> set[str]:
     return variants
 
 
-def _function_words(iso: Sequence[str]) -> dict[str, int]:
+def _function_word_lists(iso: Sequence[str]) -> Iterator[tuple[int, set[str]]]:
+    """Each language's function words, casefolded: stopwordsiso's list and justext's head."""
     stopword_lists = stopwords_iso()
     folder = justext_folder()
-    index: dict[str, int] = {}
+    if folder is None:
+        raise RuntimeError("justext's stop lists are not installed")
     for i, code in enumerate(iso):
         words: set[str] = set()
         words.update(stopword_lists.get(code, ()))
         name = _JUSTEXT_FILES.get(code)
-        if folder is not None and name is not None:
-            path = folder / f"{name}.txt"
-            if path.is_file():
-                # Frequency-ordered; the long tail of inflected forms is kept out so that
-                # languages with long lists (Finnish, Korean...) do not collect spurious hits.
-                with path.open(encoding="utf-8") as handle:
-                    words.update(line.strip() for line in itertools.islice(handle, JUSTEXT_WORDS))
-        unit = 1 << (HIT_FIELD * i)
-        for folded in {word.casefold() for word in words}:  # one unit however many casings
-            if folded.isalpha():
-                index[folded] = index.get(folded, 0) + unit
-    return index
+        if name is not None:
+            # Frequency-ordered; the long tail of inflected forms is kept out so that
+            # languages with long lists (Finnish, Korean...) do not collect spurious hits.
+            with (folder / f"{name}.txt").open(encoding="utf-8") as handle:
+                words.update(line.strip() for line in itertools.islice(handle, JUSTEXT_WORDS))
+        # One unit however many casings a word is listed in.
+        yield i, {folded for folded in (word.casefold() for word in words) if folded.isalpha()}
 
 
 def _scripts(profiles: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

@@ -18,8 +18,54 @@ def profiles() -> Path:
 
 
 def test_shipped_table_is_a_fresh_build_of_langdetects_profiles(profiles: Path) -> None:
+    # If this fails after a dependency update: python scripts/build_langid_table.py
     shipped = resources.files("summarizer").joinpath(langmodel.TABLE).read_bytes()
     assert langmodel.build_table(profiles) == shipped
+
+
+def test_shipped_function_words_are_a_fresh_build_of_the_stop_lists() -> None:
+    shipped = resources.files("summarizer").joinpath(langmodel.FUNCTION_WORDS).read_bytes()
+    codes = langmodel.model().codes
+    assert langmodel.build_function_words(codes) == shipped
+    index = langmodel.read_function_words(shipped, codes)
+    fr, de, en = (codes.index(code) for code in ("fr", "de", "en"))
+    unit = 1 << langmodel.HIT_FIELD
+    assert index["dans"] == unit**fr
+    assert index["und"] == unit**de
+    # A word in several lists counts once in each of them.
+    assert index["the"] & (unit - 1) << (langmodel.HIT_FIELD * en)
+    assert "die" in index and index["die"] >> (langmodel.HIT_FIELD * de) & (unit - 1) == 1
+    # Each language's list is stopwordsiso's words and the head of justext's list.
+    french = {word for word, units in index.items() if units >> (langmodel.HIT_FIELD * fr) & 1}
+    assert {"le", "la", "les", "des", "nous"} <= french
+    assert not any(word != word.casefold() or not word.isalpha() for word in index)
+
+
+def test_table_sections_are_read_only_when_their_script_is_met() -> None:
+    code = (
+        "from summarizer import langmodel\n"
+        "from summarizer.language import detect\n"
+        "table = langmodel.model().table\n"
+        "assert table.loaded() == ()\n"
+        "assert detect('Le gouvernement a présenté mardi son projet de loi.').code == 'fr'\n"
+        "assert table.loaded() == ('LATIN',), table.loaded()\n"
+        "assert detect('Правительство представило во вторник законопроект.').code == 'ru'\n"
+        "assert set(table.loaded()) == {'LATIN', 'CYRILLIC'}, table.loaded()\n"
+    )
+    fresh_python(code)
+
+
+def test_every_ngram_is_found_in_the_section_of_its_script(profiles: Path) -> None:
+    _, table = langmodel.read_table(langmodel.build_table(profiles))
+    assert table.names[-1] == langmodel.OTHER_SECTION
+    total = 0
+    for name in table.names:
+        rows = table.section(name)
+        total += len(rows)
+        for gram in rows:
+            assert langmodel.section_of(gram, table.names) == name
+    assert total > 80_000
+    assert table.get("qqx") is None and table.get("é") is not None and table.get("中") is not None
 
 
 def test_table_rows_are_langdetects_probabilities_with_case_variants_merged() -> None:
