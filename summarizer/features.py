@@ -67,9 +67,10 @@ def _capitalised_share(sentence_words: Sequence[str]) -> float:
 
 
 def document_features(
-    sentences: Sequence[Sentence], title: str | None, language: str
+    sentences: Sequence[Sentence], title: str | None, language: str, *, rows: int | None = None
 ) -> DocumentFeatures:
-    """Feature rows (in ``FEATURES`` order) for every sentence of one document."""
+    """Feature rows (in ``FEATURES`` order) for the first ``rows`` sentences (default: all)
+    of one document, and the TF-IDF vectors of all of them."""
     n = len(sentences)
     if n == 0:
         return DocumentFeatures((), ())
@@ -83,12 +84,14 @@ def document_features(
     tokens = [words(s.text) for s in sentences]
     capitals = [_capitalised_share(t) for t in tokens]
     mean_capitals = sum(capitals) / n
-    rows = []
-    for i, sentence in enumerate(sentences):
+    # Each row is taken relative to the whole document (centrality, capitals): only the rows
+    # themselves are limited, which spares the scorer's window the cost of the rest.
+    table = []
+    for i, sentence in enumerate(sentences[:rows]):
         text = sentence.text
         length = min(word_count(text, tokens[i]), 60) / 30
         stripped = text.rstrip()
-        rows.append(
+        table.append(
             (
                 1.0,
                 float(i == 0),
@@ -113,7 +116,7 @@ def document_features(
                 ),
             )
         )
-    return DocumentFeatures(tuple(rows), tuple(vectors))
+    return DocumentFeatures(tuple(table), tuple(vectors))
 
 
 def linear_scores(rows: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:

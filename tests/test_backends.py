@@ -14,10 +14,10 @@ from summarizer.backends.extractive import (
     scorer_from_dict,
     starts_well,
 )
-from summarizer.backends.heuristic import cosine, select_diverse, tfidf_vectors
+from summarizer.backends.heuristic import cosine, is_candidate, select_diverse, tfidf_vectors
 from summarizer.bullets import HEADLINE_WORDS
 from summarizer.errors import BackendError, UnknownBackendError
-from summarizer.features import FEATURES
+from summarizer.features import FEATURES, document_features, linear_scores
 from summarizer.load import from_text, load_path
 from summarizer.models import Options, Sentence
 from summarizer.pipeline import make_options, prepare
@@ -55,6 +55,52 @@ def test_select_diverse_fills_up_to_k() -> None:
     vectors = tfidf_vectors([["a", "b"], ["a", "b"], ["a", "b"]])
     assert cosine(vectors[0], vectors[1]) == pytest.approx(1.0)
     assert select_diverse([3.0, 2.0, 1.0], vectors, 2, [True] * 3) == [0, 1]
+
+
+def test_select_diverse_without_fallback_returns_only_allowed_distinct_sentences() -> None:
+    vectors = tfidf_vectors([["a", "b"], ["a", "b"], ["c", "d"], ["e", "f"]])
+    allowed = [True, True, False, True]
+    assert select_diverse([4.0, 3.0, 2.0, 1.0], vectors, 3, allowed) == [0, 1, 3]
+    assert select_diverse([4.0, 3.0, 2.0, 1.0], vectors, 3, allowed, fallback=False) == [0, 3]
+
+
+def test_extractive_scores_past_the_window_only_when_it_holds_too_few(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The window is scored first; the answer must be the one scoring every sentence gives,
+    # also when the window has a single candidate (the others are questions) and the
+    # fallback may take any sentence.
+    from summarizer.backends import extractive
+
+    window = 2 + load_scorer().window_extra
+    questions = " ".join(f"Will the plant number {i} ever open its doors?" for i in range(window))
+    crowded = (
+        "The regional council approved the new tram line on Tuesday evening. "
+        f"{questions} "
+        "Construction of the line will start in March and cost 120 million euros. "
+        "The mayor said residents had waited twenty years for this decision."
+    )
+    backend = backends.get_backend("extractive")
+    scored: list[int | None] = []
+
+    def spy(*args: object, rows: int | None = None) -> object:
+        scored.append(rows)
+        return document_features(*args, rows=rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extractive, "document_features", spy)
+    for text, expected_calls in ((crowded, [window, None]), (ARTICLE_EN, [window])):
+        request = prepare(from_text(text), make_options(bullets=2, language="en"))
+        scored.clear()
+        ranked = backend.rank(request, 2)  # type: ignore[attr-defined]
+        assert scored == expected_calls
+        full = document_features(request.sentences, request.document.title, "en")
+        scores = linear_scores(full.rows, load_scorer().weights)
+        allowed = [
+            i < window and is_candidate(s) and starts_well(s)
+            for i, s in enumerate(request.sentences)
+        ]
+        expected = select_diverse(scores, full.vectors, 2, allowed)
+        assert ranked == sorted(expected, key=lambda i: (-scores[i], i))
 
 
 def test_extractive_path_never_imports_torch(seed_path: object) -> None:

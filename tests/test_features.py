@@ -23,6 +23,16 @@ def features(text: str = TEXT) -> list[dict[str, float]]:
     return [dict(zip(FEATURES, row, strict=True)) for row in doc.rows]
 
 
+def test_rows_can_stop_after_the_first_sentences() -> None:
+    request = prepare(from_text(TEXT), Options(language="en"))
+    args = (request.sentences, request.document.title, "en")
+    full = document_features(*args)
+    first = document_features(*args, rows=2)
+    # Rows are relative to the whole document (centrality, capitals), limited or not.
+    assert first.rows == full.rows[:2]
+    assert first.vectors == full.vectors
+
+
 def test_one_row_per_sentence_in_feature_order() -> None:
     rows = features()
     assert len(rows) == 5

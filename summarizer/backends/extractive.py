@@ -82,21 +82,28 @@ class ExtractiveBackend(BaseBackend):
         sentences = request.sentences
         document = request.document
         language = request.language.code
-        features = document_features(sentences, document.title, language)
-        scores = linear_scores(features.rows, self.scorer.weights)
+        weights = self.scorer.weights
         if structure.is_structured(document):
             # Sections, not a window of first sentences, say where an article's facts are.
+            features = document_features(sentences, document.title, language)
+            scores = linear_scores(features.rows, weights)
             usable = [is_candidate(s) and starts_well(s) for s in sentences]
             bonus = structure.structure_scores(document, sentences, language, usable)
             scores = [score + extra for score, extra in zip(scores, bonus, strict=True)]
             section_of = structure.sections(document, sentences)
             return structure.select_structured(scores, features.vectors, section_of, count, usable)
         window = request.options.bullets + self.scorer.window_extra
-        # Only sentences in the window are tested: the others are never allowed.
-        allowed = [
-            i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(sentences)
-        ]
-        chosen = select_diverse(scores, features.vectors, count, allowed)
+        # Only sentences in the window are tested, so only they need scores; the others are
+        # scored when the window holds too few good ones, as the fallback may take any of them.
+        features = document_features(sentences, document.title, language, rows=window)
+        scores = linear_scores(features.rows, weights)
+        allowed = [is_candidate(s) and starts_well(s) for s in sentences[:window]]
+        chosen = select_diverse(scores, features.vectors, count, allowed, fallback=False)
+        if len(chosen) < count:
+            features = document_features(sentences, document.title, language)
+            scores = linear_scores(features.rows, weights)
+            allowed += [False] * (len(sentences) - len(allowed))
+            chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
     def summarize(self, request: Request) -> Result:

@@ -79,12 +79,22 @@ def is_candidate(sentence: Sentence) -> bool:
 
 
 def select_diverse(
-    scores: Sequence[float], vectors: Sequence[Vector], k: int, allowed: Sequence[bool]
+    scores: Sequence[float],
+    vectors: Sequence[Vector],
+    k: int,
+    allowed: Sequence[bool],
+    *,
+    fallback: bool = True,
 ) -> list[int]:
-    """Best-scoring indices, skipping any too similar to one already chosen; document order."""
+    """Best-scoring indices, skipping any too similar to one already chosen; document order.
+
+    When fewer than ``k`` allowed sentences differ enough, the rest are taken from any
+    sentence, best first, unless ``fallback`` is False.
+    """
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     chosen: list[int] = []
-    for strict in (True, False):  # fall back to anything rather than return fewer than asked
+    # Fall back to anything rather than return fewer than asked.
+    for strict in (True, False) if fallback else (True,):
         for i in order:
             if len(chosen) >= k:
                 break
