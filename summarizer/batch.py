@@ -85,6 +85,9 @@ class Input:
     length: int = 0
     name: tuple[str, ...] = ()  # output name under --output-dir, before sanitizing
     error: str | None = None  # a failure found during discovery (unreadable JSONL file...)
+    # The record's id, when it has one, takes the place of the name's last part ("line-N"):
+    # read only for --output-dir, so discovery does not parse every line of a big feed.
+    named_by_id: bool = False
 
 
 def discover(
@@ -202,13 +205,11 @@ def _jsonl_offsets(path: Path, name: tuple[str, ...]) -> list[tuple[str, dict[st
             offset = 0
             for number, raw in enumerate(handle, start=1):
                 start, offset = offset, offset + len(raw)
-                line = raw.decode("utf-8").strip().lstrip("\ufeff")
-                if not line:
+                if not raw.decode("utf-8").strip().lstrip("\ufeff"):
                     continue
-                record_id = _peek_id(line)
                 out.append(("record", {
                     "source": f"{source}:{number}", "path": source, "offset": start,
-                    "length": len(raw), "name": (*name, record_id or f"line-{number}"),
+                    "length": len(raw), "name": (*name, f"line-{number}"), "named_by_id": True,
                 }))  # fmt: skip
     except (OSError, UnicodeDecodeError):
         return None  # the whole-file path reports unreadable files and decodes other encodings
@@ -900,18 +901,26 @@ def _unique_names(inputs: Sequence[Input], suffix: str) -> list[str]:
     """Safe, distinct relative output paths, assigned in input order (stable across runs)."""
     taken: set[str] = set()
     names = []
-    for item in inputs:
-        raw = list(item.name) or ["article"]
-        if item.kind == "file":
-            raw[-1] = Path(raw[-1]).stem or raw[-1]
-        base = "/".join(safe_component(part) for part in raw)
-        candidate, n = base + suffix, 1
-        while candidate.lower() in taken:
-            n += 1
-            candidate = f"{base}-{n}{suffix}"
-        taken.add(candidate.lower())
-        names.append(candidate)
+    with contextlib.closing(_LineReader()) as lines:
+        for item in inputs:
+            names.append(_unique_name(item, suffix, taken, lines))
     return names
+
+
+def _unique_name(item: Input, suffix: str, taken: set[str], lines: _LineReader) -> str:
+    raw = list(item.name) or ["article"]
+    if item.kind == "file":
+        raw[-1] = Path(raw[-1]).stem or raw[-1]
+    if item.named_by_id:
+        with contextlib.suppress(OSError, UnicodeDecodeError):  # then it keeps "line-N"
+            raw[-1] = _peek_id(lines.read(item)) or raw[-1]
+    base = "/".join(safe_component(part) for part in raw)
+    candidate, n = base + suffix, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{base}-{n}{suffix}"
+    taken.add(candidate.lower())
+    return candidate
 
 
 # --------------------------------------------------------------------------- the run

@@ -209,6 +209,17 @@ def test_output_dir_mirrors_tree_and_stays_inside(tmp_path: Path, data_dir: Path
     assert not any(part.startswith(".") for p in files for part in p.relative_to(out).parts)
 
 
+def test_output_dir_names_records_by_id_else_line(tmp_path: Path, data_dir: Path) -> None:
+    text = (data_dir / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
+    rows = [{"id": "alpha", "text": text}, {"id": 42, "text": text}, {"text": text}]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{broken\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(str(feed), "-d", str(out), "-q", "-j", "1").exit_code == 1  # the broken line
+    names = sorted(p.name for p in (out / "feed").glob("*.tldr.md"))
+    assert names == ["42.tldr.md", "alpha.tldr.md", "line-3.tldr.md"]
+
+
 def test_output_dir_never_follows_a_symlink_out(tmp_path: Path, data_dir: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
