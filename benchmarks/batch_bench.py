@@ -197,9 +197,9 @@ def main() -> None:
     parser.add_argument("jsonl", type=Path, help="JSONL of articles with a 'text' field")
     parser.add_argument("--limit", type=int, default=0, help="first N articles only (0: all)")
     parser.add_argument(
-        "--repeat", type=int, default=1,
+        "--repeat", type=int, default=3,
         help="run each measurement N times, interleaved, and keep the fastest (on a shared "
-             "machine the fastest run is the one least slowed by other processes)",
+             "machine the fastest run is the one least slowed by other processes; default 3)",
     )  # fmt: skip
     parser.add_argument("--sumy-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
