@@ -142,3 +142,20 @@ def test_stated_language_must_be_an_iso_code() -> None:
     )
     with pytest.raises(InputError, match="ISO 639-1"):
         summarize_article(record)
+
+
+def test_articles_prepared_together_as_one_at_a_time(data_dir: Path) -> None:
+    from summarizer.load import load_path
+    from summarizer.pipeline import make_options, prepare, prepare_many, summarize_articles
+
+    names = ["article-en.md", "smartphone-reparation-fr.txt", "mixed-fr-en.txt"]
+    articles = [load_path(data_dir / name) for name in names]
+    options = make_options(bullets=2)
+    assert prepare_many(articles, options) == [prepare(a, options) for a in articles]
+    together = summarize_articles(articles, options)
+    assert [s.to_dict() for s in together] == [
+        summarize_articles([a], options)[0].to_dict() for a in articles
+    ]
+    # One article without a sentence fails the whole call, as the batch stage expects.
+    with pytest.raises(EmptyInputError):
+        prepare_many([*articles, from_text("🙂 🙂 🙂", source="emoji")], options)
