@@ -165,6 +165,18 @@ def test_extractive_bullets_keep_provenance_and_skip_repeats() -> None:
     assert max(indices) < 3 + load_scorer().window_extra
 
 
+def test_extractive_summarizes_many_as_one_at_a_time(data_dir) -> None:  # type: ignore[no-untyped-def]
+    backend = backends.get_backend("extractive")
+    names = ["article-en.md", "glasfaser-ausbau-de.txt", "one-sentence-en.txt"]
+    for headline in (False, True):
+        options = make_options(bullets=3, headline=headline)
+        requests = [prepare(load_path(data_dir / name), options) for name in names]
+        together = backend.summarize_many(requests)
+        assert together == [backend.summarize(request) for request in requests]
+        assert all(result.bullets for result in together)
+        assert all((result.headline is not None) == headline for result in together)
+
+
 def test_extractive_headline_is_not_repeated_as_a_bullet() -> None:
     request = prepare(from_text(ARTICLE_EN), make_options(bullets=2, language="en", headline=True))
     result = backends.get_backend("extractive").summarize(request)
