@@ -267,6 +267,15 @@ def main() -> None:
           f"(target >= {TARGET_SCALING}x) {verdict(scaling >= TARGET_SCALING)}")  # fmt: skip
     print(f"peak RSS, jobs=1: {rss:.1f} MB (target <= {TARGET_RSS_MB:.0f} MB) "
           f"{verdict(rss <= TARGET_RSS_MB)}")  # fmt: skip
+    if len(runs["one"]) > 1:
+        # The machine's speed drifts over minutes: runs of the two settings taken side by side
+        # (each pair within seconds) show the spread the fastest-of-N figures above hide.
+        paired = zip(runs["one"], runs["two"], strict=True)
+        pairs = sorted(a["seconds"] / b["seconds"] for a, b in paired)
+        print("each run (s), jobs=1: " + " ".join(f"{r['seconds']:.2f}" for r in runs["one"])
+              + "; jobs=2: " + " ".join(f"{r['seconds']:.2f}" for r in runs["two"]))  # fmt: skip
+        print(f"jobs=2 vs jobs=1, run by run: {' '.join(f'{x:.2f}' for x in pairs)}x "
+              f"(median {pairs[len(pairs) // 2]:.2f}x)")  # fmt: skip
     load = os.getloadavg()[0]
     if load > 0.5:
         print(
