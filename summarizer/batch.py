@@ -31,6 +31,7 @@ import logging
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import stat
 import sys
@@ -97,16 +98,21 @@ def discover(
     glob: str | None = None,
     exclude: Iterable[str | os.PathLike[str]] = (),
     stdin: IO[bytes] | None = None,
+    spool: str | os.PathLike[str] | None = None,
 ) -> list[Input]:
-    """Expand PATH arguments into Inputs, in a stable order: arguments, then sorted walk order."""
+    """Expand PATH arguments into Inputs, in a stable order: arguments, then sorted walk order.
+
+    ``-`` reads JSONL from ``stdin`` (standard input by default). With ``spool``, a folder
+    that outlives the run, standard input is copied there and its lines read when their turn
+    comes, as a JSONL file's are; without it, it is held in memory.
+    """
     from .fetch import is_url
 
     excluded = {os.path.realpath(p) for p in exclude}
     found: list[tuple[str, dict[str, Any]]] = []
     for arg in paths:
         if arg == "-":
-            data = (stdin or sys.stdin.buffer).read()
-            found += _jsonl_inputs(data, "<stdin>", ("stdin",))
+            found += _stdin_inputs(stdin or sys.stdin.buffer, spool)
         elif is_url(arg):
             found.append(("url", {"source": arg, "name": _url_name(arg)}))
         elif os.path.isdir(arg):
@@ -179,15 +185,32 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[tuple[str, dict[str, 
     return _json_array(text, str(path), name) or single
 
 
-def _jsonl_offsets(path: Path, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]] | None:
+def _stdin_inputs(
+    stream: IO[bytes], spool: str | os.PathLike[str] | None
+) -> list[tuple[str, dict[str, Any]]]:
+    if spool is None:
+        return _jsonl_inputs(stream.read(), "<stdin>", ("stdin",))
+    copy = Path(spool) / "stdin.jsonl"
+    with open(copy, "wb") as handle:
+        shutil.copyfileobj(stream, handle, 1 << 20)
+    streamed = _jsonl_offsets(copy, ("stdin",), label="<stdin>")
+    if streamed is not None:
+        return streamed
+    return _jsonl_inputs(copy.read_bytes(), "<stdin>", ("stdin",))  # not UTF-8: decoded whole
+
+
+def _jsonl_offsets(
+    path: Path, name: tuple[str, ...], label: str | None = None
+) -> list[tuple[str, dict[str, Any]]] | None:
     """Records of a UTF-8 JSONL file as (offset, length) of their lines, read as a stream.
 
     Lines are read again when their turn comes, so a feed of any size costs little memory.
     None when the file is not plain UTF-8 (UTF-16, a binary file...): it is then decoded whole.
+    ``label`` names the records' source instead of the path ("<stdin>:3").
     """
     from .load import _BINARY_CONTROL, _guess_bomless_utf16
 
-    source = str(path)
+    source = label or str(path)
     out: list[tuple[str, dict[str, Any]]] = []
     try:
         # A FIFO would block open(), a device would never end: read_bytes handles those.
@@ -208,7 +231,7 @@ def _jsonl_offsets(path: Path, name: tuple[str, ...]) -> list[tuple[str, dict[st
                 if not raw.decode("utf-8").strip().lstrip("\ufeff"):
                     continue
                 out.append(("record", {
-                    "source": f"{source}:{number}", "path": source, "offset": start,
+                    "source": f"{source}:{number}", "path": str(path), "offset": start,
                     "length": len(raw), "name": (*name, f"line-{number}"), "named_by_id": True,
                 }))  # fmt: skip
     except (OSError, UnicodeDecodeError):
@@ -1282,31 +1305,40 @@ def batch(
         target = os.path.realpath(output)
         if any(os.path.realpath(p) == target for p in paths if p != "-"):
             raise UsageError(f"{output} is also an input; write the results to another file")
-    inputs = discover(
-        paths, recursive=recursive, glob=glob, exclude=outputs_of(output, output_dir), stdin=stdin
-    )
-    if not inputs:
-        raise InputError("no input found (folders are searched for " +
-                         " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
-    with _writing(Path(output_dir or output or "standard output")):
-        sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
-                         stream=stream)  # fmt: skip
-    jobs = max(1, min(jobs or default_jobs(), len(inputs)))
-    if group_size is None:
-        # Articles go through the pipeline in groups, stage by stage (all loaded, then all
-        # cleaned, detected and split, then all scored and compressed): each stage's code and
-        # tables stay in the CPU's caches, 8-14% faster than one article at a time. Each round
-        # trip to a worker costs the parent pickling and wake-ups that take CPU from the
-        # workers, and the worker a wait for its next group (0.6 -> 0.4 parent CPU s over 1,500
-        # articles from 4 to 16 a trip; two workers 5% faster again at 32). 32 articles are
-        # still well under a second of work between flushes.
-        group_size = GROUP_SIZE
-    config = BatchConfig(
-        options=options,
-        backend_config=tuple(sorted(backend_config.items())),
-        jobs=jobs,
-        fetch_timeout=fetch_timeout,
-        fetch_max_bytes=fetch_max_bytes,
-        group_size=max(1, group_size),
-    )
-    return run(inputs, config, sink, progress=progress, on_failure=on_failure)
+    # Standard input is copied to a temporary file for the run: a feed piped in costs disk, not
+    # memory, like a JSONL file given by name.
+    with contextlib.ExitStack() as stack:
+        spool = stack.enter_context(tempfile.TemporaryDirectory()) if "-" in paths else None
+        inputs = discover(
+            paths,
+            recursive=recursive,
+            glob=glob,
+            exclude=outputs_of(output, output_dir),
+            stdin=stdin,
+            spool=spool,
+        )
+        if not inputs:
+            raise InputError("no input found (folders are searched for " +
+                             " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
+        with _writing(Path(output_dir or output or "standard output")):
+            sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
+                             stream=stream)  # fmt: skip
+        jobs = max(1, min(jobs or default_jobs(), len(inputs)))
+        if group_size is None:
+            # Articles go through the pipeline in groups, stage by stage (all loaded, then all
+            # cleaned, detected and split, then all scored and compressed): each stage's code and
+            # tables stay in the CPU's caches, 8-14% faster than one article at a time. Each round
+            # trip to a worker costs the parent pickling and wake-ups that take CPU from the
+            # workers, and the worker a wait for its next group (0.6 -> 0.4 parent CPU s over 1,500
+            # articles from 4 to 16 a trip; two workers 5% faster again at 32). 32 articles are
+            # still well under a second of work between flushes.
+            group_size = GROUP_SIZE
+        config = BatchConfig(
+            options=options,
+            backend_config=tuple(sorted(backend_config.items())),
+            jobs=jobs,
+            fetch_timeout=fetch_timeout,
+            fetch_max_bytes=fetch_max_bytes,
+            group_size=max(1, group_size),
+        )
+        return run(inputs, config, sink, progress=progress, on_failure=on_failure)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -165,6 +166,22 @@ def test_stdin_to_stdout_and_exit_codes(data_dir: Path) -> None:
     all_bad = invoke("-", "-q", input="nope\n[1]\n")
     assert all_bad.exit_code == 3 and len(all_bad.stdout.splitlines()) == 2
     assert invoke("-", "-q", input=good).exit_code == 0
+
+
+def test_stdin_is_spooled_to_disk_not_held_in_memory(tmp_path: Path, data_dir: Path) -> None:
+    text = (data_dir / "elflyg-sv.txt").read_text(encoding="utf-8")
+    feed = "".join(json.dumps({"id": f"r{i}", "text": text}) + "\n" for i in range(3))
+    inputs = discover(["-"], stdin=io.BytesIO(feed.encode("utf-8")), spool=tmp_path)
+    assert [i.source for i in inputs] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
+    # Each record is a place in the spooled copy, read when its turn comes.
+    assert all(i.line is None and i.path == str(tmp_path / "stdin.jsonl") for i in inputs)
+    # Not UTF-8: decoded whole, as before.
+    utf16 = discover(["-"], stdin=io.BytesIO(feed.encode("utf-16")), spool=tmp_path)
+    assert [i.source for i in utf16] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
+    assert all(i.line is not None for i in utf16)
+    result = invoke("-", "-q", "-j", "1", input=feed.encode("utf-16"))
+    assert result.exit_code == 0
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["r0", "r1", "r2"]
 
 
 def test_json_and_markdown_formats(tmp_path: Path, data_dir: Path) -> None:
