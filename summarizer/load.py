@@ -199,6 +199,9 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
+_MARKDOWN_HEADING_RE = re.compile(r"#{1,6}[ \t]+\S")
+
+
 def detect_format(name: str, text: str) -> str:
     """Guess "html", "markdown" or "text" from a file name, then from the content."""
     suffix = Path(name).suffix.lower()
@@ -209,6 +212,10 @@ def detect_format(name: str, text: str) -> str:
     head = text[:65536].lstrip().lstrip("\ufeff")[:512].lower()
     if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head):
         return "html"
+    # A Markdown heading first ("# Title"): a JSONL record or piped text written in Markdown.
+    # A hashtag ("#MeToo") has no space after its sign.
+    if _MARKDOWN_HEADING_RE.match(head):
+        return "markdown"
     return "text"
 
 

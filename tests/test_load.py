@@ -63,6 +63,19 @@ def test_load_markdown_and_json_record(tmp_path: Path) -> None:
     assert (article.id, article.title, article.text) == ("7", "T", "Hello world.")
 
 
+def test_markdown_is_recognised_by_a_leading_heading_not_a_hashtag() -> None:
+    from summarizer.clean import clean
+    from summarizer.load import from_record
+
+    body = "# Router firmware reaches 5.0\n\n## Faster updates\n\nThe project shipped on Monday."
+    record = from_record({"id": 1, "text": body}, source="feed.jsonl:1")
+    assert record.format == "markdown"
+    assert clean(record).title == "Router firmware reaches 5.0"
+    assert from_text("  ### Brief\nText.").format == "markdown"
+    for plain in ("#MeToo: the hashtag spread fast.", "#\nNot a heading.", "No heading here."):
+        assert from_text(plain).format == "text"
+
+
 def test_load_jsonl_with_several_records_points_to_batch(tmp_path: Path) -> None:
     f = tmp_path / "many.jsonl"
     f.write_text('{"text": "a"}\n{"text": "b"}\n', encoding="utf-8")
