@@ -64,12 +64,12 @@ def test_select_diverse_without_fallback_returns_only_allowed_distinct_sentences
     assert select_diverse([4.0, 3.0, 2.0, 1.0], vectors, 3, allowed, fallback=False) == [0, 3]
 
 
-def test_extractive_scores_past_the_window_only_when_it_holds_too_few(
+def test_extractive_widens_the_window_only_when_it_holds_too_few(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The window is scored first; the answer must be the one scoring every sentence gives,
-    # also when the window has a single candidate (the others are questions) and the
-    # fallback may take any sentence.
+    # The window is scored first; only when it lacks good sentences (here all but the first
+    # are questions) is the whole article scored, and its best good sentence taken rather
+    # than a question.
     from summarizer.backends import extractive
 
     window = 2 + load_scorer().window_extra
@@ -88,19 +88,23 @@ def test_extractive_scores_past_the_window_only_when_it_holds_too_few(
         return document_features(*args, rows=rows)  # type: ignore[arg-type]
 
     monkeypatch.setattr(extractive, "document_features", spy)
-    for text, expected_calls in ((crowded, [window, None]), (ARTICLE_EN, [window])):
-        request = prepare(from_text(text), make_options(bullets=2, language="en"))
-        scored.clear()
-        ranked = backend.rank(request, 2)  # type: ignore[attr-defined]
-        assert scored == expected_calls
-        full = document_features(request.sentences, request.document.title, "en")
-        scores = linear_scores(full.rows, load_scorer().weights)
-        allowed = [
-            i < window and is_candidate(s) and starts_well(s)
-            for i, s in enumerate(request.sentences)
-        ]
-        expected = select_diverse(scores, full.vectors, 2, allowed)
-        assert ranked == sorted(expected, key=lambda i: (-scores[i], i))
+    request = prepare(from_text(crowded), make_options(bullets=2, language="en"))
+    ranked = backend.rank(request, 2)  # type: ignore[attr-defined]
+    assert scored == [window, None]
+    assert 0 in ranked and max(ranked) > window
+    assert not any(request.sentences[i].text.endswith("?") for i in ranked)
+    # An ordinary article: the window alone is scored, and it decides as scoring all would.
+    scored.clear()
+    request = prepare(from_text(ARTICLE_EN), make_options(bullets=2, language="en"))
+    ranked = backend.rank(request, 2)  # type: ignore[attr-defined]
+    assert scored == [window]
+    full = document_features(request.sentences, request.document.title, "en")
+    scores = linear_scores(full.rows, load_scorer().weights)
+    allowed = [
+        i < window and is_candidate(s) and starts_well(s) for i, s in enumerate(request.sentences)
+    ]
+    expected = select_diverse(scores, full.vectors, 2, allowed)
+    assert ranked == sorted(expected, key=lambda i: (-scores[i], i))
 
 
 def test_extractive_path_never_imports_torch(seed_path: object) -> None:

@@ -1,8 +1,9 @@
 """Extractive backend with a learned sentence scorer (see scripts/train_scorer.py).
 
 A linear model over language-neutral features (summarizer.features) ranks sentences; the best
-ones among the first k + ``window_extra`` become bullets, with the heuristic backend's redundancy
-control, then are compressed by deletion (summarizer.compress). Bullets keep document order
+ones among the first k + ``window_extra`` (the whole article when those hold too few usable
+ones) become bullets, with the heuristic backend's redundancy control, then are compressed by
+deletion (summarizer.compress). Bullets keep document order
 (issue 2), so they read as the article does; the headline, when asked for, is the best one.
 Articles with sections or a standfirst go through summarizer.structure instead of the window.
 """
@@ -94,16 +95,17 @@ class ExtractiveBackend(BaseBackend):
             section_of = structure.sections(document, sentences)
             return structure.select_structured(scores, features.vectors, section_of, count, usable)
         window = request.options.bullets + self.scorer.window_extra
-        # Only sentences in the window are tested, so only they need scores; the others are
-        # scored when the window holds too few good ones, as the fallback may take any of them.
+        # Only sentences in the window are tested, so only they need scores.
         features = document_features(sentences, document.title, language, rows=window)
         scores = linear_scores(features.rows, weights)
         allowed = [is_candidate(s) and starts_well(s) for s in sentences[:window]]
         chosen = select_diverse(scores, features.vectors, count, allowed, fallback=False)
         if len(chosen) < count:
+            # Too few good sentences in the window (an article of questions, say): the window
+            # widens to the whole article, and only then may a question or a fragment be taken.
             features = document_features(sentences, document.title, language)
             scores = linear_scores(features.rows, weights)
-            allowed += [False] * (len(sentences) - len(allowed))
+            allowed = [is_candidate(s) and starts_well(s) for s in sentences]
             chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
