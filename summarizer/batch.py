@@ -191,8 +191,12 @@ def _stdin_inputs(
     if spool is None:
         return _jsonl_inputs(stream.read(), "<stdin>", ("stdin",))
     copy = Path(spool) / "stdin.jsonl"
-    with open(copy, "wb") as handle:
-        shutil.copyfileobj(stream, handle, 1 << 20)
+    try:
+        with open(copy, "wb") as handle:
+            shutil.copyfileobj(stream, handle, 1 << 20)
+    except OSError as exc:  # a full disk, most likely: one line, not a traceback
+        reason = exc.strerror or str(exc)
+        raise InputError(f"<stdin>: cannot copy standard input to {copy.parent}: {reason}") from exc
     streamed = _jsonl_offsets(copy, ("stdin",), label="<stdin>")
     if streamed is not None:
         return streamed

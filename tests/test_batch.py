@@ -28,6 +28,7 @@ from summarizer.batch import (
     safe_component,
 )
 from summarizer.cli import cli
+from summarizer.errors import InputError
 from summarizer.pipeline import make_options
 
 ARTICLES = [
@@ -182,6 +183,9 @@ def test_stdin_is_spooled_to_disk_not_held_in_memory(tmp_path: Path, data_dir: P
     result = invoke("-", "-q", "-j", "1", input=feed.encode("utf-16"))
     assert result.exit_code == 0
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["r0", "r1", "r2"]
+    # A spool that cannot be written (a full disk, say) is one error, not a traceback.
+    with pytest.raises(InputError, match="cannot copy standard input"):
+        discover(["-"], stdin=io.BytesIO(b"{}"), spool=tmp_path / "missing")
 
 
 def test_json_and_markdown_formats(tmp_path: Path, data_dir: Path) -> None:
