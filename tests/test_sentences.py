@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from summarizer.clean import clean
 from summarizer.load import from_text, load_path
 from summarizer.sentences import (
@@ -127,3 +129,15 @@ def test_word_count_and_first_word() -> None:
     assert word_count("Un deux trois_quatre 5.") == 4
     assert first_word("« iPhone », dit-il") == "iPhone"
     assert first_word("… !") is None
+
+
+def test_word_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import sentences
+
+    text = "Les opérateurs déploient la fibre dans les communes rurales depuis janvier."
+    expected = sentences.terms(text, "fr")
+    monkeypatch.setattr(sentences, "MEMO_WORDS", 5)
+    memo = sentences._word_terms("fr")
+    for n in range(50):
+        assert sentences.terms(f"{text} mot{n}", "fr") == [*expected, f"mot{n}"]
+        assert len(memo) <= 5 + len(text.split()) + 1
