@@ -212,8 +212,13 @@ class NgramTable:
 
 def section_of(gram: str, sections: Iterable[str]) -> str:
     """The table section of ``gram``: the script of its first letter, if it has a section."""
-    script = script_of(gram.lstrip(" ")[:1] or " ")
+    script = _gram_script(gram)
     return script if script in sections else OTHER_SECTION
+
+
+def _gram_script(gram: str) -> str:
+    """The script of an n-gram's first character that is not a space (word boundary)."""
+    return script_of(gram.lstrip(" ")[:1] or " ")
 
 
 def langdetect_factory() -> Any:
@@ -271,7 +276,7 @@ def build_table(profiles: Path) -> bytes:
             for i, p in pairs
         )
         line = f"{key}\t{base64.b64encode(packed).decode('ascii')}"
-        by_script.setdefault(script_of(key.lstrip(" ")[:1] or " "), []).append(line)
+        by_script.setdefault(_gram_script(key), []).append(line)
     # Scripts in order of size (then name); the small ones share the last section.
     order = sorted(by_script, key=lambda script: (-len(by_script[script]), script))
     sections = {s: by_script[s] for s in order if len(by_script[s]) >= SECTION_MIN_NGRAMS}
