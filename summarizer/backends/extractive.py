@@ -71,6 +71,11 @@ def starts_well(sentence: Sentence) -> bool:
     return not (first and first.islower())
 
 
+def usable(sentences: Sequence[Sentence]) -> list[bool]:
+    """For each sentence, whether it may become a bullet (see is_candidate and starts_well)."""
+    return [is_candidate(s) and starts_well(s) for s in sentences]
+
+
 class ExtractiveBackend(BaseBackend):
     """Learned sentence scoring, redundancy control and compression."""
 
@@ -89,23 +94,23 @@ class ExtractiveBackend(BaseBackend):
             # Sections, not a window of first sentences, say where an article's facts are.
             features = document_features(sentences, document.title, language)
             scores = linear_scores(features.rows, weights)
-            usable = [is_candidate(s) and starts_well(s) for s in sentences]
-            bonus = structure.structure_scores(document, sentences, language, usable)
+            allowed = usable(sentences)
+            bonus = structure.structure_scores(document, sentences, language, allowed)
             scores = [score + extra for score, extra in zip(scores, bonus, strict=True)]
             section_of = structure.sections(document, sentences)
-            return structure.select_structured(scores, features.vectors, section_of, count, usable)
+            return structure.select_structured(scores, features.vectors, section_of, count, allowed)
         window = request.options.bullets + self.scorer.window_extra
         # Only sentences in the window are tested, so only they need scores.
         features = document_features(sentences, document.title, language, rows=window)
         scores = linear_scores(features.rows, weights)
-        allowed = [is_candidate(s) and starts_well(s) for s in sentences[:window]]
+        allowed = usable(sentences[:window])
         chosen = select_diverse(scores, features.vectors, count, allowed, fallback=False)
         if len(chosen) < count:
             # Too few good sentences in the window (an article of questions, say): the window
             # widens to the whole article, and only then may a question or a fragment be taken.
             features = document_features(sentences, document.title, language)
             scores = linear_scores(features.rows, weights)
-            allowed = [is_candidate(s) and starts_well(s) for s in sentences]
+            allowed += usable(sentences[window:])
             chosen = select_diverse(scores, features.vectors, count, allowed)
         return sorted(chosen, key=lambda i: (-scores[i], i))
 
