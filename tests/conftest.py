@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +51,32 @@ def fresh_python(code: str) -> None:
     """Run ``code`` in a new interpreter (nothing imported yet) and fail with its stderr."""
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def wait_for_lines(
+    path: Path, count: int, process: subprocess.Popen[bytes], timeout: float
+) -> None:
+    """Wait until ``path`` holds ``count`` lines; fail if ``process`` ends first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= count:
+            return
+        if process.poll() is not None:
+            pytest.fail(f"the batch ended before {count} records: {process.returncode}")
+        time.sleep(0.01)
+    pytest.fail("no progress")
+
+
+def group_gone(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether every process of ``process``'s group (its session) has exited within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 @contextlib.contextmanager

@@ -10,13 +10,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import fresh_python
+from conftest import fresh_python, group_gone, wait_for_lines
 
 from summarizer import batch as batch_mod
 from summarizer.batch import (
@@ -439,17 +438,6 @@ def test_file_sink_leaves_a_journal_already_in_order_as_it_is(
     assert out.read_bytes() == written
 
 
-def _wait_for_lines(path: Path, count: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= count:
-            return
-        if process.poll() is not None:
-            pytest.fail("the batch finished before it could be killed")
-        time.sleep(0.02)
-    pytest.fail("no progress")
-
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigkill_then_resume(tmp_path: Path, data_dir: Path, jobs: str) -> None:
     source = tmp_path / "in.jsonl"
@@ -460,18 +448,11 @@ def test_sigkill_then_resume(tmp_path: Path, data_dir: Path, jobs: str) -> None:
         [*command, "--jobs", jobs, "-q"], stderr=subprocess.PIPE, start_new_session=True
     )
     try:
-        _wait_for_lines(out, 40, process)
+        wait_for_lines(out, 40, process, 120)
         os.kill(process.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
         process.wait(timeout=30)
         # Orphaned workers notice their parent is gone and exit by themselves.
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(process.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.2)
-        else:
+        if not group_gone(process, 15):
             pytest.fail("worker processes outlived their killed parent")
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -589,7 +570,7 @@ def test_ctrl_c_keeps_what_is_done(tmp_path: Path, data_dir: Path) -> None:
     command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out), "-j", "2"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        _wait_for_lines(journal, 20, process)
+        wait_for_lines(journal, 20, process, 120)
         os.kill(process.pid, signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     finally:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import local_server
+from conftest import group_gone, local_server, wait_for_lines
 
 from summarizer import batch as batch_mod
 from summarizer.batch import discover, read_journal
@@ -292,26 +292,10 @@ def _start(command: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
-def _wait_for_lines(path: Path, count: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= count:
-            return
-        if process.poll() is not None:
-            pytest.fail(f"the batch ended before {count} records: {process.returncode}")
-        time.sleep(0.01)
-    pytest.fail("no progress")
-
-
 def _reap(process: subprocess.Popen[bytes]) -> None:
     """Wait for the whole process group (orphaned workers exit by themselves) or kill it."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
+    if group_gone(process, 20):
+        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     pytest.fail("worker processes outlived their parent")
@@ -334,7 +318,7 @@ def test_signal_keeps_valid_output_and_says_how_to_resume(
     command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out)]
     process = _start([*command, "-j", "2", "-q"])
     try:
-        _wait_for_lines(out, 15, process)
+        wait_for_lines(out, 15, process, 180)
         os.kill(process.pid, sig)
         _, stderr = process.communicate(timeout=60)
     finally:
@@ -365,7 +349,7 @@ def test_three_sigkills_at_random_points_then_resume(tmp_path: Path) -> None:
         jobs = rng.choice(["1", "2"])
         process = _start([*command, "--resume", "-j", jobs] if leg else [*command, "-j", jobs])
         try:
-            _wait_for_lines(out, done + rng.randint(5, 30), process)
+            wait_for_lines(out, done + rng.randint(5, 30), process, 180)
             time.sleep(rng.uniform(0, 0.2))  # land anywhere, a write included
             os.kill(process.pid, signal.SIGKILL)  # the parent alone, as the OOM killer does
             process.wait(timeout=30)
