@@ -1,16 +1,19 @@
 """Batch stage: many inputs in, one record per input out; parallel, ordered and resumable.
 
-The flow, in the parent process:
+The flow:
 
 1. ``discover`` turns PATH arguments (folders, files, JSONL files, ``-``, URLs) into a list of
-   ``Input``s, in a deterministic order that is the output order.
-2. ``_prepare`` reads each input's bytes and gives it a resume ``key``: a hash of the options and
-   the input's content. An input whose key is already in the output is skipped.
-3. Workers (``_work``, in a process pool when ``jobs > 1``) load and summarize through the
-   library API; every failure becomes an error record, never an exception.
-4. A ``Sink`` appends each record to a journal as soon as it arrives (flushed: a SIGKILL loses
-   at most the line being written), then, when the run completes, rewrites the output in input
-   order, atomically. ``--resume`` reads the journal back, ignoring a torn last line.
+   ``Input``s, in a deterministic order that is the output order; ``plan`` cuts it in groups.
+2. For each group, a worker (``_run_group``; in worker processes fed by ``_execute_parallel``
+   when ``jobs > 1``) reads each input's bytes and gives it a resume ``key``: a hash of the
+   options and the input's content. An input whose key is already in the output is skipped; the
+   others are loaded and summarized through the library API, and each record is encoded as a
+   JSONL line. Every failure becomes an error record, never an exception.
+3. The parent settles the outcomes in input order (``_Order``: the n-th identical input gets a
+   key of its own) and a ``Sink`` appends the records to a journal, flushed group by group (a
+   SIGKILL loses at most the group being written, and a torn last line is ignored). When the
+   run completes, it leaves the output in input order, atomically. ``--resume`` reads the
+   journal back.
 
 No summarizing logic lives here: per-article work calls ``load``/``fetch`` and
 ``pipeline.summarize_articles``.
@@ -18,7 +21,6 @@ No summarizing logic lives here: per-article work calls ``load``/``fetch`` and
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import errno
 import fnmatch
@@ -29,6 +31,7 @@ import itertools
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection as mp_connection
 import os
 import re
 import shutil
@@ -40,15 +43,18 @@ import threading
 import time
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 
 from .errors import InputError, OutputError, SummarizerError, UsageError
 from .models import Options
 from .render import markdown_section
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger("summarizer")
 
@@ -348,6 +354,41 @@ class Task:
     data: bytes | str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input: its record as a JSONL line, made where the input was read.
+
+    Workers encode records themselves, so the parent only writes lines. ``line`` is None for an
+    input skipped because its record is already in the output (``key`` says which).
+    """
+
+    index: int
+    key: str
+    line: str | None
+    error: str | None = None  # the record's error message, when it is an error record
+    trace: str | None = None  # the traceback of an unexpected exception, for -v
+
+    @classmethod
+    def of(cls, index: int, record: dict[str, Any]) -> Outcome:
+        """The outcome of input ``index`` whose record is ``record``."""
+        trace = record.pop("_traceback", None)
+        return cls(index, record["key"], json_line(record), record.get("error"), trace)
+
+    def record(self) -> dict[str, Any]:
+        """The record, decoded from its line."""
+        assert self.line is not None
+        record: dict[str, Any] = json.loads(self.line)
+        return record
+
+    def rekeyed(self, key: str) -> Outcome:
+        """The same record under another key (the n-th copy of an input has its own)."""
+        if self.line is None:
+            return replace(self, key=key)
+        record = self.record()
+        record["key"] = key
+        return replace(self, key=key, line=json_line(record))
+
+
 def _key(fingerprint: str, *parts: bytes | str) -> str:
     digest = hashlib.sha256(fingerprint.encode())
     for part in parts:
@@ -446,13 +487,82 @@ def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
         backends.get_backend(config.options.backend, **dict(config.backend_config))
 
 
-def _init_worker(config: BatchConfig, parent: int) -> None:
+def _serve(
+    conn: Connection,
+    inputs: Sequence[Input],
+    config: BatchConfig,
+    previous: Container[str],
+    parent: int,
+) -> None:
+    """A worker process: summarize the slices of ``inputs`` the parent sends, send back outcomes.
+
+    Inputs are read, keyed, summarized and encoded here, so the parent has little more to do
+    than write lines. A worker that cannot start (a backend that cannot be built) sends the
+    exception instead, which the parent raises: the same error as in a run without workers.
+    """
     # The parent handles Ctrl-C and decides what to keep; a worker just stops when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The CLI turns SIGTERM into an exception in the parent; a forked worker must not inherit it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    warm_up(config)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    try:
+        warm_up(config)
+    except Exception as exc:
+        try:
+            conn.send(exc)
+        except Exception:  # an exception that cannot be pickled: its message will do
+            conn.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        return
+    fingerprint = config.fingerprint()
+    with contextlib.closing(_LineReader()) as lines:
+        while True:
+            try:
+                job: _Job | None = conn.recv()
+            except EOFError:
+                return
+            if job is None:
+                return
+            items = inputs[job.start : job.stop]
+            conn.send(_run_group(items, fingerprint, previous, lines, job.key))
+
+
+def _run_group(
+    items: Sequence[Input],
+    fingerprint: str,
+    previous: Container[str],
+    lines: _LineReader,
+    key: str | None = None,
+) -> list[Outcome]:
+    """Read, key and summarize ``items``; one outcome each, in order, never raising.
+
+    An input whose key is in ``previous`` is skipped. ``key`` (one item only) is the key the
+    parent decided on: that input is summarized under it whatever ``previous`` holds.
+    """
+    outcomes: dict[int, Outcome] = {}
+    tasks: list[Task] = []
+    for item in items:
+        try:
+            prepared = _prepare(item, fingerprint, lines)
+        except Exception as exc:  # a bug, not a bad input
+            failed = Task(
+                item.index, item.kind, item.source, _key(fingerprint, "error", item.source), ""
+            )
+            prepared = _failure(failed, exc)
+        if key is not None:
+            prepared = (
+                replace(prepared, key=key)
+                if isinstance(prepared, Task)
+                else {**prepared, "key": key}
+            )
+        if not isinstance(prepared, Task):
+            outcomes[item.index] = Outcome.of(item.index, prepared)
+        elif key is None and prepared.key in previous:
+            outcomes[item.index] = Outcome(item.index, prepared.key, None)
+        else:
+            tasks.append(prepared)
+    for task, record in zip(tasks, _work(tasks), strict=True):
+        outcomes[task.index] = Outcome.of(task.index, record)
+    return [outcomes[item.index] for item in items]
 
 
 def _watch_parent(parent: int) -> None:
@@ -559,23 +669,24 @@ def _header(fmt: str) -> str:
     return {"jsonl": "", "json": "[", "markdown": "# TL;DR digest\n"}[fmt]
 
 
-def _item(fmt: str, record: Mapping[str, Any], first: bool) -> str:
+def _item(fmt: str, line: str, first: bool) -> str:
+    """One record in ``fmt``, from its JSONL line."""
     if fmt == "jsonl":
-        return json_line(record)
+        return line
     if fmt == "json":
-        return ("\n  " if first else ",\n  ") + json_line(record)[:-1]
-    return "\n" + _utf8(markdown_section(record))
+        return ("\n  " if first else ",\n  ") + line[:-1]
+    return "\n" + _utf8(markdown_section(json.loads(line)))
 
 
 def _footer(fmt: str) -> str:
     return "\n]\n" if fmt == "json" else ""
 
 
-def render_records(records: Iterable[Mapping[str, Any]], fmt: str) -> Iterator[str]:
-    """The whole output of a run in one format, piece by piece."""
+def render_lines(lines: Iterable[str], fmt: str) -> Iterator[str]:
+    """The whole output of a run in one format, piece by piece, from the records' JSONL lines."""
     yield _header(fmt)
-    for n, record in enumerate(records):
-        yield _item(fmt, record, n == 0)
+    for n, line in enumerate(lines):
+        yield _item(fmt, line, n == 0)
     yield _footer(fmt)
 
 
@@ -647,13 +758,6 @@ def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
     return [record for _, record in scan_journal(path, repair=repair)]
 
 
-def _journal_records(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, Any]]:
-    """The records at ``offsets`` of a journal, in that order, one at a time."""
-    for line in _journal_lines(path, offsets):
-        record: dict[str, Any] = json.loads(line)
-        yield record
-
-
 def _journal_lines(path: Path, offsets: Iterable[int]) -> Iterator[str]:
     """The lines at ``offsets`` of a journal, in that order, one at a time."""
     with open(path, "rb") as handle:
@@ -671,9 +775,12 @@ class Sink:
         """Keys of the records an earlier run left (for --resume)."""
         return {}
 
-    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
-        """Take one record (``fresh``: made by this run, else just its key); return it as kept."""
+    def add(self, outcome: Outcome) -> Outcome:
+        """Take an input's outcome (no line: skipped, an earlier run's record); return it kept."""
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Make what was added so far durable (a SIGKILL after this loses none of it)."""
 
     def close(self, complete: bool) -> None:
         """End of run (``complete``: every input has its record)."""
@@ -688,17 +795,22 @@ class StreamSink(Sink):
         self.stream = stream
         self.fmt = fmt
         self.next = 0
-        self.waiting: dict[int, dict[str, Any]] = {}
+        self.waiting: dict[int, Outcome] = {}
         self.stream.write(_header(fmt))
 
-    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
+    def add(self, outcome: Outcome) -> Outcome:
         """Buffer until every earlier input has its record, then write."""
-        self.waiting[index] = record
+        self.waiting[outcome.index] = outcome
         while self.next in self.waiting:
-            self.stream.write(_item(self.fmt, self.waiting.pop(self.next), self.next == 0))
+            line = self.waiting.pop(self.next).line
+            assert line is not None  # nothing is skipped: there is no earlier output to resume
+            self.stream.write(_item(self.fmt, line, self.next == 0))
             self.next += 1
+        return outcome
+
+    def flush(self) -> None:
+        """Hand what was written to the reader."""
         self.stream.flush()
-        return record
 
     def close(self, complete: bool) -> None:
         """Close the JSON array."""
@@ -719,16 +831,20 @@ class _Journal:
         self.size = self.start = os.fstat(self.handle.fileno()).st_size
         self.written = 0  # lines appended by this run
 
-    def append(self, record: dict[str, Any]) -> int:
-        """Write one record; return the offset of its line."""
-        # One write of one complete line, then flush: the kernel has it before the next starts.
-        data = json_line(record).encode("utf-8")
+    def append(self, line: str) -> int:
+        """Write one record's line (buffered until ``flush``); return its offset."""
+        data = line.encode("utf-8")
         offset = self.size
         self.handle.write(data)
-        self.handle.flush()
         self.size += len(data)
         self.written += 1
         return offset
+
+    def flush(self) -> None:
+        """Hand the lines written so far to the kernel: they survive a SIGKILL from then on.
+
+        A line cut by a kill while it was written is dropped by the next --resume."""
+        self.handle.flush()
 
     def close(self) -> None:
         """Close the file (everything is already flushed)."""
@@ -750,9 +866,8 @@ class _Index:
         if "error" not in record:
             self.previous[record["key"]] = offset
 
-    def place(self, index: int, record: Mapping[str, Any], offset: int | None) -> None:
+    def place(self, index: int, key: str, offset: int | None) -> None:
         """Note where input ``index``'s record is (``None``: an earlier run's record)."""
-        key = record["key"]
         self.lines[index] = (self.previous[key] if offset is None else offset, key)
 
     def final(self, where: Path) -> list[int]:
@@ -791,16 +906,22 @@ class FileSink(Sink):
                 self.index.remember(offset, record)
         self.journal = _Journal(journal_path, resume)
         for record in finished:
-            self.index.remember(self.journal.append(record), record)
+            self.index.remember(self.journal.append(json_line(record)), record)
+        self.journal.flush()
 
     def previous(self) -> Mapping[str, int]:
         """Keys of the successful records found in FILE (and its journal)."""
         return self.index.previous
 
-    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
-        """Append fresh records to the journal at once."""
-        self.index.place(index, record, self.journal.append(record) if fresh else None)
-        return record
+    def add(self, outcome: Outcome) -> Outcome:
+        """Append a fresh record to the journal."""
+        offset = None if outcome.line is None else self.journal.append(outcome.line)
+        self.index.place(outcome.index, outcome.key, offset)
+        return outcome
+
+    def flush(self) -> None:
+        """Flush the journal."""
+        self.journal.flush()
 
     def close(self, complete: bool) -> None:
         """Rewrite FILE in input order, atomically, once every input has its record."""
@@ -814,8 +935,8 @@ class FileSink(Sink):
             # Each journal line is already a record's JSONL line: copied, not parsed again.
             _atomic_write(self.path, _journal_lines(self.journal.path, offsets))
         else:
-            records = _journal_records(self.journal.path, offsets)
-            _atomic_write(self.path, render_records(records, self.fmt))
+            lines = _journal_lines(self.journal.path, offsets)
+            _atomic_write(self.path, render_lines(lines, self.fmt))
         if self.journal.path != self.path:
             self.journal.path.unlink(missing_ok=True)
 
@@ -883,13 +1004,14 @@ class DirSink(Sink):
         """Keys of the successful records whose files still exist."""
         return self.index.previous
 
-    def add(self, index: int, record: dict[str, Any], fresh: bool) -> dict[str, Any]:
+    def add(self, outcome: Outcome) -> Outcome:
         """Write the input's file (successes only), then journal the record."""
-        if not fresh:
-            self.index.place(index, record, None)
-            return record
-        if "error" not in record:
-            relative = self.targets[index]
+        if outcome.line is None:
+            self.index.place(outcome.index, outcome.key, None)
+            return outcome
+        if outcome.error is None:
+            record = outcome.record()
+            relative = self.targets[outcome.index]
             try:
                 self._write(relative, record)
                 record["output"] = relative
@@ -901,8 +1023,14 @@ class DirSink(Sink):
             except InputError as exc:
                 message = f"{record['source']}: cannot write {relative}: {exc}"
                 record = error_record(record["source"], message, record["key"], record.get("id"))
-        self.index.place(index, record, self.journal.append(record))
-        return record
+            outcome = Outcome.of(outcome.index, record)
+        assert outcome.line is not None
+        self.index.place(outcome.index, outcome.key, self.journal.append(outcome.line))
+        return outcome
+
+    def flush(self) -> None:
+        """Flush the journal."""
+        self.journal.flush()
 
     def _write(self, relative: str, record: dict[str, Any]) -> None:
         target = self.root / relative
@@ -920,8 +1048,8 @@ class DirSink(Sink):
         """Leave the journal in input order too, for the next --resume and for readers."""
         self.journal.close()
         if complete:
-            records = _journal_records(self.journal.path, self.index.final(self.root))
-            _atomic_write(self.journal.path, render_records(records, "jsonl"))
+            lines = _journal_lines(self.journal.path, self.index.final(self.root))
+            _atomic_write(self.journal.path, lines)
 
 
 def _unique_names(inputs: Sequence[Input], suffix: str) -> list[str]:
@@ -1010,22 +1138,24 @@ def run(
             if bar is not None:
                 bar.refresh()
 
-    def emit(index: int, record: dict[str, Any], fresh: bool) -> None:
-        trace = record.pop("_traceback", None)
+    def emit(outcomes: Iterable[Outcome]) -> None:
+        for outcome in outcomes:
+            with _writing(sink):
+                outcome = sink.add(outcome)
+            if outcome.line is None:
+                report.skipped += 1
+            elif outcome.error is not None:
+                report.failed += 1
+                report.failures.append(outcome.error)
+                say(outcome.error)
+                if outcome.trace:
+                    log.debug("%s", outcome.trace)
+            else:
+                report.done += 1
+            if bar is not None:
+                bar.update(1)
         with _writing(sink):
-            record = sink.add(index, record, fresh)
-        if not fresh:
-            report.skipped += 1
-        elif "error" in record:
-            report.failed += 1
-            report.failures.append(record["error"])
-            say(record["error"])
-            if trace:
-                log.debug("%s", trace)
-        else:
-            report.done += 1
-        if bar is not None:
-            bar.update(1)
+            sink.flush()
 
     complete = False
     try:
@@ -1067,41 +1197,29 @@ def _writing(sink: Sink | Path) -> Iterator[None]:
         raise OutputError(f"cannot write {where}: {reason}") from exc
 
 
-def _tasks(
-    inputs: Sequence[Input],
-    config: BatchConfig,
-    previous: Mapping[str, int],
-    emit: Callable[[int, dict[str, Any], bool], None],
-) -> Iterator[list[Task]]:
-    """Groups of tasks still to do; skipped and early-failed inputs are emitted on the way."""
-    fingerprint = config.fingerprint()
-    seen: dict[str, int] = {}
-    group: list[Task] = []
-    with contextlib.closing(_LineReader()) as lines:
-        for position, item in enumerate(inputs):
-            prepared = _prepare(item, fingerprint, lines)
-            key = prepared.key if isinstance(prepared, Task) else prepared["key"]
-            # Identical inputs each get their own record: the n-th copy has its own key.
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] > 1:
-                key = f"{key}-{seen[key]}"
-                if isinstance(prepared, Task):
-                    prepared = Task(
-                        prepared.index, prepared.kind, prepared.source, key, prepared.data
-                    )
-                else:
-                    prepared["key"] = key
-            if not isinstance(prepared, Task):
-                emit(item.index, prepared, True)
-            elif key in previous:
-                emit(item.index, {"key": key}, False)
-            else:
-                group.append(prepared)
-                if len(group) >= group_limit(config, len(inputs) - position - 1):
-                    yield group
-                    group = []
-    if group:
-        yield group
+Emit = Callable[[Iterable[Outcome]], None]
+
+
+class _Job(NamedTuple):
+    """A slice of the inputs for one worker call; ``key`` and ``tries`` for single inputs."""
+
+    start: int
+    stop: int
+    key: str | None = None  # the key the parent gave this input (see _Order)
+    tries: int = 0  # times this single input was lost with its worker
+
+
+def plan(total: int, config: BatchConfig) -> list[_Job]:
+    """The groups ``total`` inputs are summarized in, in input order."""
+    jobs: list[_Job] = []
+    start = 0
+    for position in range(total):
+        if position + 1 - start >= group_limit(config, total - position - 1):
+            jobs.append(_Job(start, position + 1))
+            start = position + 1
+    if start < total:
+        jobs.append(_Job(start, total))
+    return jobs
 
 
 def group_limit(config: BatchConfig, remaining: int) -> int:
@@ -1112,35 +1230,100 @@ def group_limit(config: BatchConfig, remaining: int) -> int:
     return max(1, min(config.group_size, remaining // (2 * config.jobs)))
 
 
+class _Order:
+    """Settles outcomes in input order, whatever order they come in.
+
+    Identical inputs each get their own record: the n-th copy's key is "<key>-<n>", counted in
+    input order. Workers see only their own slice, so they key and skip each input as if it were
+    the first copy; a later copy they skipped whose own key has no record is handed back to be
+    summarized under that key.
+    """
+
+    def __init__(self, previous: Container[str]) -> None:
+        self.previous = previous
+        self.seen: dict[str, int] = {}
+        self.next = 0
+        self.waiting: dict[int, Outcome] = {}
+
+    def settle(self, outcomes: Iterable[Outcome]) -> tuple[list[Outcome], list[_Job]]:
+        """The outcomes ready to emit, in input order, and the inputs to summarize again."""
+        for outcome in outcomes:
+            self.waiting[outcome.index] = outcome
+        ready: list[Outcome] = []
+        again: list[_Job] = []
+        while self.next in self.waiting:
+            outcome = self.waiting.pop(self.next)
+            self.next += 1
+            n = self.seen[outcome.key] = self.seen.get(outcome.key, 0) + 1
+            key = outcome.key if n == 1 else f"{outcome.key}-{n}"
+            if key in self.previous:
+                ready.append(Outcome(outcome.index, key, None))
+            elif outcome.line is None:
+                again.append(_Job(outcome.index, outcome.index + 1, key))
+            else:
+                ready.append(outcome if n == 1 else outcome.rekeyed(key))
+        return ready, again
+
+
 def _execute(
     inputs: Sequence[Input],
     config: BatchConfig,
-    previous: Mapping[str, int],
-    emit: Callable[[int, dict[str, Any], bool], None],
+    previous: Container[str],
+    emit: Emit,
 ) -> None:
-    groups = _tasks(inputs, config, previous, emit)
-    if config.jobs <= 1:
-        warm_up(config)
-        for group in groups:
-            for task, record in zip(group, _work(group), strict=True):
-                emit(task.index, record, True)
+    jobs = plan(len(inputs), config)
+    order = _Order(previous)
+    if config.jobs > 1 and len(jobs) > 1:
+        _execute_parallel(inputs, config, previous, jobs, order, emit)
         return
-    _execute_parallel(groups, config, emit)
+    warm_up(config)
+    fingerprint = config.fingerprint()
+    with contextlib.closing(_LineReader()) as lines:
+        for job in jobs:
+            ready, again = order.settle(
+                _run_group(inputs[job.start : job.stop], fingerprint, previous, lines)
+            )
+            for extra in again:
+                redone = _run_group([inputs[extra.start]], fingerprint, previous, lines, extra.key)
+                ready += redone
+            emit(ready)
 
 
 def _pool_context() -> Any:
     # fork shares the parent's warmed-up modules and language profiles with every worker;
-    # elsewhere the initializer warms each worker up once.
+    # elsewhere each worker warms itself up once.
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
 
 
+# Jobs handed to a worker ahead of its results: it starts the next one at once, without waiting
+# for the parent to read what it sent.
+QUEUED_JOBS = 2
+
+
+@dataclass
+class _Worker:
+    process: Any  # a multiprocessing Process
+    conn: Connection
+    jobs: deque[_Job] = field(default_factory=deque)  # sent, results not received yet, in order
+
+
 def _execute_parallel(
-    groups: Iterator[list[Task]],
+    inputs: Sequence[Input],
     config: BatchConfig,
-    emit: Callable[[int, dict[str, Any], bool], None],
+    previous: Container[str],
+    jobs: list[_Job],
+    order: _Order,
+    emit: Emit,
 ) -> None:
+    """Run ``jobs`` on ``config.jobs`` worker processes, each fed slices of ``inputs``.
+
+    The parent only hands out slices (a few bytes each) and writes the lines that come back:
+    workers read, key, summarize and encode. A worker that dies (killed, out of memory) loses
+    the job it was on: its inputs are retried one at a time in new workers, and one that kills
+    its worker twice gets an error record.
+    """
     context = _pool_context()
     if context.get_start_method() == "fork":
         # Pure-Python state (modules, language profiles) is shared with the forked workers.
@@ -1149,90 +1332,98 @@ def _execute_parallel(
         # The collector would otherwise visit (and so write to) every object a worker
         # inherited, copying the pages the fork shares; frozen, they stay shared.
         gc.freeze()
-    limit = config.jobs * 4  # enough queued work to keep every worker busy, bounded memory
+    todo = deque(jobs)
+    workers: dict[Connection, _Worker] = {}
 
-    def new_pool() -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(
-            max_workers=config.jobs,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(config, os.getpid()),
+    def start() -> None:
+        mine, theirs = context.Pipe()
+        process = context.Process(
+            target=_serve,
+            args=(theirs, inputs, config, previous, os.getpid()),
+            name="summarizer-worker",
+            daemon=True,
         )
+        process.start()
+        theirs.close()  # else a dead worker's pipe would never read as closed
+        workers[mine] = _Worker(process, mine)
 
-    pool = new_pool()
-    in_flight: dict[cf.Future[list[dict[str, Any]]], list[Task]] = {}
-
-    def settle(future: cf.Future[list[dict[str, Any]]]) -> list[Task]:
-        """Emit a finished group's records; return its tasks instead if its pool broke."""
-        group = in_flight.pop(future)
-        try:
-            results = future.result()
-        except BrokenProcessPool:
-            return group
-        except Exception as exc:  # cancelled, or a result that could not be sent back
-            results = [_lost(t, f"{type(exc).__name__}: {exc}") for t in group]
-        for task, record in zip(group, results, strict=True):
-            emit(task.index, record, True)
-        return []
-
-    def collect(block: bool) -> None:
-        if not in_flight:
-            return
-        finished, _ = cf.wait(
-            list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED
-        )
-        lost = [task for future in finished for task in settle(future)]
-        if lost:
-            recover(lost)
-
-    def recover(lost: list[Task]) -> None:
-        """A dead worker (killed, out of memory) breaks its whole pool: every task in flight
-        fails with it. Retry those alone, one at a time, in a fresh pool: the one that kills
-        its worker again is the culprit and gets the error record; the others their results."""
-        nonlocal pool
-        rest = list(in_flight)
-        cf.wait(rest)
-        for future in rest:
-            lost += settle(future)
-        pool.shutdown(wait=False, cancel_futures=True)
-        pool = new_pool()
-        for task in sorted(lost, key=lambda t: t.index):
-            # A task lost with its pool may never have run; one that kills its worker when
-            # alone gets one more try (an OOM kill can be a neighbour's fault), then fails.
-            for _ in range(2):
+    def feed() -> None:
+        for worker in list(workers.values()):
+            while todo and len(worker.jobs) < QUEUED_JOBS:
+                job = todo.popleft()
+                worker.jobs.append(job)
                 try:
-                    record = pool.submit(_work, [task]).result()[0]
+                    worker.conn.send(job)
+                except OSError:  # it died: its end of the pipe will read as closed
                     break
-                except BrokenProcessPool:
-                    record = _lost(task, "its worker process died twice (killed, or out of memory)")
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = new_pool()
-                except Exception as exc:
-                    record = _lost(task, f"{type(exc).__name__}: {exc}")
-                    break
-            emit(task.index, record, True)
 
-    def submit(group: list[Task]) -> None:
-        try:
-            in_flight[pool.submit(_work, group)] = group
-        except BrokenProcessPool:  # it broke since the last look
-            recover([])
-            in_flight[pool.submit(_work, group)] = group
+    def lost(worker: _Worker) -> None:
+        """A worker died: retry what it was doing alone, requeue what it never started."""
+        del workers[worker.conn]
+        worker.conn.close()
+        worker.process.join()
+        if not worker.jobs:
+            return
+        job = worker.jobs.popleft()
+        retry: list[_Job] = []
+        if job.stop - job.start > 1:
+            retry = [_Job(i, i + 1) for i in range(job.start, job.stop)]
+        elif job.tries < 1:  # an OOM kill can be a neighbour's fault: one more try
+            retry = [job._replace(tries=job.tries + 1)]
+        else:
+            reason = "its worker process died twice (killed, or out of memory)"
+            deliver(job, [_lost_outcome(inputs[job.start], config, reason, job.key)])
+        todo.extendleft(reversed([*retry, *worker.jobs]))
+
+    def deliver(job: _Job, outcomes: list[Outcome]) -> None:
+        if job.key is not None:  # keyed by the parent already: not part of the order
+            emit(outcomes)
+            return
+        ready, again = order.settle(outcomes)
+        todo.extendleft(reversed(again))
+        emit(ready)
 
     try:
-        for group in groups:
-            while len(in_flight) >= limit:
-                collect(block=True)
-            submit(group)
-            collect(block=False)
-        while in_flight:
-            collect(block=True)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
+        for _ in range(min(config.jobs, len(jobs))):
+            start()
+        feed()
+        while any(worker.jobs for worker in workers.values()):
+            busy = [conn for conn, worker in workers.items() if worker.jobs]
+            for ready in mp_connection.wait(busy):
+                worker = workers[cast("Connection", ready)]
+                try:
+                    message = worker.conn.recv()
+                except (EOFError, OSError):
+                    lost(worker)
+                    continue
+                if isinstance(message, BaseException):
+                    raise message  # the worker could not start: neither will the others
+                deliver(worker.jobs.popleft(), message)
+            while todo and len(workers) < min(config.jobs, len(todo)):
+                start()  # in place of one that died
+            feed()
+        for worker in workers.values():
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in workers.values():
+            worker.process.join()
     finally:
+        for worker in workers.values():
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join()
+            worker.conn.close()
         gc.unfreeze()  # a library caller's later garbage is collected as usual
-    pool.shutdown(wait=True)
+
+
+def _lost_outcome(item: Input, config: BatchConfig, reason: str, key: str | None) -> Outcome:
+    """The error record of an input whose worker died on it, made in the parent."""
+    with contextlib.closing(_LineReader()) as lines:
+        prepared = _prepare(item, config.fingerprint(), lines)
+    record = _lost(prepared, reason) if isinstance(prepared, Task) else prepared
+    if key is not None:
+        record["key"] = key
+    return Outcome.of(item.index, record)
 
 
 def default_format(
@@ -1331,11 +1522,9 @@ def batch(
         if group_size is None:
             # Articles go through the pipeline in groups, stage by stage (all loaded, then all
             # cleaned, detected and split, then all scored and compressed): each stage's code and
-            # tables stay in the CPU's caches, 8-14% faster than one article at a time. Each round
-            # trip to a worker costs the parent pickling and wake-ups that take CPU from the
-            # workers, and the worker a wait for its next group (0.6 -> 0.4 parent CPU s over 1,500
-            # articles from 4 to 16 a trip; two workers 5% faster again at 32). 32 articles are
-            # still well under a second of work between flushes.
+            # tables stay in the CPU's caches, 8-14% faster than one article at a time. A group is
+            # also one message to and from a worker and one flush of the journal; 32 articles
+            # are still well under a second of work between flushes.
             group_size = GROUP_SIZE
         config = BatchConfig(
             options=options,

@@ -21,6 +21,7 @@ from summarizer import batch as batch_mod
 from summarizer.batch import (
     BatchConfig,
     FileSink,
+    Outcome,
     Task,
     discover,
     read_journal,
@@ -293,6 +294,62 @@ def test_duplicates_each_get_a_record(tmp_path: Path, data_dir: Path) -> None:
     assert result.exit_code == 0 and len(lines_of(out)) == 2
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_later_copy_left_undone_is_summarized_on_resume(
+    tmp_path: Path, data_dir: Path, jobs: str
+) -> None:
+    line = json.dumps({"text": (data_dir / "elflyg-sv.txt").read_text()})
+    other = json.dumps({"text": (data_dir / "glasfaser-ausbau-de.txt").read_text()})
+    source = tmp_path / "dup.jsonl"
+    source.write_text(f"{line}\n{other}\n{line}\n{line}\n")
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(source), "-o", str(out), "-q", "-j", jobs).exit_code == 0
+    complete = out.read_bytes()
+    first = lines_of(out)[0]["key"]
+    assert [r["key"] for r in lines_of(out)][2:] == [f"{first}-2", f"{first}-3"]
+    # A crash after the first record: the copies' workers find their content done, but not
+    # the copies' own records, which must still be made.
+    out.write_bytes(complete.splitlines(keepends=True)[0])
+    result = invoke(str(source), "-o", str(out), "--resume", "-j", jobs)
+    assert result.exit_code == 0, result.output
+    assert "4 inputs: 3 done, 1 skipped (resumed), 0 failed" in result.stderr
+    assert out.read_bytes() == complete
+
+
+def test_order_settles_in_input_order_and_numbers_copies() -> None:
+    def outcome(index: int, key: str) -> Outcome:
+        return Outcome.of(index, {"source": str(index), "bullets": [], "key": key})
+
+    order = batch_mod._Order({"b": 0})
+    assert order.settle([outcome(1, "a")]) == ([], [])  # input 0 first
+    ready, again = order.settle([outcome(0, "a"), Outcome(3, "b", None), Outcome(2, "b", None)])
+    assert [(o.index, o.key, o.line is not None) for o in ready] == [
+        (0, "a", True),
+        (1, "a-2", True),  # the second copy of "a", its line rewritten with its own key
+        (2, "b", False),  # done by an earlier run: skipped
+    ]
+    assert ready[1].record() == {"source": "1", "bullets": [], "key": "a-2"}
+    assert again == [batch_mod._Job(3, 4, "b-2")]  # skipped by its worker, yet not done
+
+
+def test_a_backend_that_cannot_start_fails_alike_with_workers(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SUMMARIZER_MODEL", raising=False)
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 6)
+    messages = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        result = invoke(str(source), "-o", str(out), "-j", jobs, "--backend", "transformers")
+        assert result.exit_code == 2, result.output
+        messages.append(result.stderr)
+    # One usage error, not a traceback and an error record per input from each worker.
+    assert messages[0] == messages[1]
+    assert messages[0].endswith("needs a model: --model ID_OR_PATH (or SUMMARIZER_MODEL), "
+                                "e.g. csebuetnlp/mT5_multilingual_XLSum\n")  # fmt: skip
+
+
 def test_resume_repairs_torn_line_and_skips_done(tmp_path: Path, data_dir: Path) -> None:
     source = tmp_path / "in.jsonl"
     ids = write_jsonl(source, data_dir, 12)
@@ -377,21 +434,15 @@ def test_groups_shrink_near_the_end_of_a_parallel_run() -> None:
     assert batch_mod.group_limit(alone, 0) == 8  # in-process: a model backend's batch size
 
 
-def test_parallel_run_sends_every_task_once_in_shrinking_groups(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    config = BatchConfig(options=make_options(bullets=2), jobs=2, group_size=4)
-    inputs = [batch_mod.Input(i, "record", f"r{i}", line="{}") for i in range(30)]
-
-    def prepare(item: batch_mod.Input, fingerprint: str, lines: Any) -> batch_mod.Task:
-        return batch_mod.Task(item.index, "record", item.source, f"k{item.index}", "{}")
-
-    monkeypatch.setattr(batch_mod, "_prepare", prepare)
-    groups = list(batch_mod._tasks(inputs, config, {}, lambda *args: None))
-    assert [task.index for group in groups for task in group] == list(range(30))
-    sizes = [len(group) for group in groups]
+def test_plan_covers_every_input_once_in_shrinking_groups() -> None:
+    parallel = BatchConfig(options=make_options(bullets=2), jobs=2, group_size=4)
+    jobs = batch_mod.plan(30, parallel)
+    assert [i for job in jobs for i in range(job.start, job.stop)] == list(range(30))
+    sizes = [job.stop - job.start for job in jobs]
     assert sizes[0] == 4 and sizes[-1] == 1
     assert sizes == sorted(sizes, reverse=True)
+    alone = BatchConfig(options=make_options(bullets=2), jobs=1, group_size=8)
+    assert [job.stop - job.start for job in batch_mod.plan(30, alone)] == [8, 8, 8, 6]
 
 
 def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) -> None:
@@ -399,7 +450,9 @@ def test_file_sink_keeps_order_when_records_arrive_out_of_order(tmp_path: Path) 
     sink = FileSink(out, "jsonl", resume=False)
     records = [{"key": f"k{i}", "source": str(i), "bullets": []} for i in range(3)]
     for i in (2, 0, 1):
-        sink.add(i, records[i], True)
+        sink.add(Outcome.of(i, records[i]))
+    assert lines_of(out) == []  # buffered until flushed
+    sink.flush()
     assert [r["key"] for r in lines_of(out)] == ["k2", "k0", "k1"]  # completion order
     sink.close(complete=True)
     assert [r["key"] for r in lines_of(out)] == ["k0", "k1", "k2"]  # input order
@@ -423,16 +476,17 @@ def test_file_sink_leaves_a_journal_already_in_order_as_it_is(
     records = [{"key": f"k{i}", "source": str(i), "bullets": ["é \ud800"]} for i in range(3)]
     sink = FileSink(out, "jsonl", resume=False)
     for i in range(3):
-        sink.add(i, records[i], True)
+        sink.add(Outcome.of(i, records[i]))
+    sink.flush()
     written = out.read_bytes()
     sink.close(complete=True)
     assert rewrites == []  # a fresh run in input order: the journal is the file
     assert out.read_bytes() == written == b"".join(batch_mod.json_line(r).encode() for r in records)
     # Resumed: the earlier run's lines are not this run's, so the file is written anew.
     sink = FileSink(out, "jsonl", resume=True)
-    sink.add(0, records[0], False)
-    sink.add(1, records[1], False)
-    sink.add(2, records[2], False)
+    sink.add(Outcome(0, "k0", None))
+    sink.add(Outcome(1, "k1", None))
+    sink.add(Outcome(2, "k2", None))
     sink.close(complete=True)
     assert rewrites == [out]
     assert out.read_bytes() == written
