@@ -30,8 +30,6 @@ import hashlib
 import itertools
 import json
 import logging
-import multiprocessing
-import multiprocessing.connection as mp_connection
 import os
 import re
 import shutil
@@ -1291,7 +1289,10 @@ def _execute(
 
 def _pool_context() -> Any:
     # fork shares the parent's warmed-up modules and language profiles with every worker;
-    # elsewhere each worker warms itself up once.
+    # elsewhere each worker warms itself up once. Imported here: a run without workers (and
+    # every single-article command) does without multiprocessing's imports.
+    import multiprocessing
+
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
@@ -1324,6 +1325,8 @@ def _execute_parallel(
     the job it was on: its inputs are retried one at a time in new workers, and one that kills
     its worker twice gets an error record.
     """
+    from multiprocessing.connection import wait
+
     context = _pool_context()
     if context.get_start_method() == "fork":
         # Pure-Python state (modules, language profiles) is shared with the forked workers.
@@ -1389,7 +1392,7 @@ def _execute_parallel(
         feed()
         while any(worker.jobs for worker in workers.values()):
             busy = [conn for conn, worker in workers.items() if worker.jobs]
-            for ready in mp_connection.wait(busy):
+            for ready in wait(busy):
                 worker = workers[cast("Connection", ready)]
                 try:
                     message = worker.conn.recv()
