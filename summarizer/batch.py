@@ -6,11 +6,11 @@ The flow:
    ``Input``s, in a deterministic order that is the output order; ``plan`` cuts it in groups.
 2. For each group, a worker (``_run_group``; in worker processes fed by ``_execute_parallel``
    when ``jobs > 1``) reads each input's bytes and gives it a resume ``key``: a hash of the
-   options and the input's content. An input whose key is already in the output is skipped; the
-   others are loaded and summarized through the library API, and each record is encoded as a
-   JSONL line. Every failure becomes an error record, never an exception.
-3. The parent settles the outcomes in input order (``_Order``: the n-th identical input gets a
-   key of its own) and a ``Sink`` appends the records to a journal, flushed group by group (a
+   options and the input's content (the n-th identical input, numbered by ``discover``, gets
+   "-n" added). An input whose key is already in the output is skipped; the others are loaded
+   and summarized through the library API, and each record is encoded as a JSONL line. Every
+   failure becomes an error record, never an exception.
+3. A ``Sink`` appends the records to a journal as groups complete, flushed group by group (a
    SIGKILL loses at most the group being written, and a torn last line is ignored). When the
    run completes, it leaves the output in input order, atomically. ``--resume`` reads the
    journal back.
@@ -41,9 +41,10 @@ import threading
 import time
 import traceback
 import unicodedata
+import zlib
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -93,6 +94,9 @@ class Input:
     # The record's id, when it has one, takes the place of the name's last part ("line-N"):
     # read only for --output-dir, so discovery does not parse every line of a big feed.
     named_by_id: bool = False
+    # The n-th input with the same content (the same line, file path or URL) as earlier ones:
+    # each copy gets a record of its own, under a key ending in "-n".
+    copy: int = 1
 
 
 def discover(
@@ -128,7 +132,31 @@ def discover(
                     found.append(("file", {"source": str(path), "error": message}))
         else:
             found += _file_inputs(Path(arg), (Path(arg).name,))
+    _number_copies(found)
     return [Input(index=i, kind=kind, **fields) for i, (kind, fields) in enumerate(found)]
+
+
+def _number_copies(found: list[tuple[str, dict[str, Any]]]) -> None:
+    """Give each input after the first with the same content its copy number, in input order."""
+    seen: dict[str | int, int] = {}
+    for _, fields in found:
+        identity = fields.pop("identity", None)
+        if identity is None:
+            line = fields.get("line")
+            identity = (
+                fields["source"]
+                if line is None
+                else _identity(line.encode("utf-8", "surrogatepass"))
+            )
+        n = seen[identity] = seen.get(identity, 0) + 1
+        if n > 1:
+            fields["copy"] = n
+
+
+def _identity(data: bytes | memoryview) -> int:
+    """Equal for equal lines. Rarely equal for others too, which only gives a line a copy
+    number it did not need: its key stays its own."""
+    return zlib.crc32(data) << 32 | len(data)
 
 
 def _walk(
@@ -236,11 +264,17 @@ def _jsonl_offsets(
             offset = 0
             for number, raw in enumerate(handle, start=1):
                 start, offset = offset, offset + len(raw)
-                if not raw.decode("utf-8").strip().lstrip("\ufeff"):
+                decoded = raw.decode("utf-8")
+                line = decoded.strip().lstrip("\ufeff")
+                if not line:
                     continue
+                # A line that loses only its newline is its own bytes: not encoded again.
+                plain = len(line) == len(decoded) - 1 and decoded[-1] == "\n"
+                identity = _identity(memoryview(raw)[:-1] if plain else line.encode("utf-8"))
                 out.append(("record", {
                     "source": f"{source}:{number}", "path": str(path), "offset": start,
                     "length": len(raw), "name": (*name, f"line-{number}"), "named_by_id": True,
+                    "identity": identity,
                 }))  # fmt: skip
     except (OSError, UnicodeDecodeError):
         return None  # the whole-file path reports unreadable files and decodes other encodings
@@ -378,14 +412,6 @@ class Outcome:
         record: dict[str, Any] = json.loads(self.line)
         return record
 
-    def rekeyed(self, key: str) -> Outcome:
-        """The same record under another key (the n-th copy of an input has its own)."""
-        if self.line is None:
-            return replace(self, key=key)
-        record = self.record()
-        record["key"] = key
-        return replace(self, key=key, line=json_line(record))
-
 
 def _key(fingerprint: str, *parts: bytes | str) -> str:
     digest = hashlib.sha256(fingerprint.encode())
@@ -412,8 +438,12 @@ def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[s
     """Read what the key needs; an input that fails already here yields its error record."""
     from .load import MAX_INPUT_BYTES, read_bytes
 
+    def key(*parts: bytes | str) -> str:
+        digest = _key(fingerprint, *parts)
+        return digest if item.copy == 1 else f"{digest}-{item.copy}"
+
     if item.error is not None:
-        return error_record(item.source, item.error, _key(fingerprint, "error", item.source))
+        return error_record(item.source, item.error, key("error", item.source))
     if item.kind == "record":
         line = item.line
         if line is None:
@@ -421,10 +451,10 @@ def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[s
                 line = lines.read(item)
             except (OSError, UnicodeDecodeError) as exc:
                 message = f"{item.source}: cannot read the line again ({exc})"
-                return error_record(item.source, message, _key(fingerprint, "error", item.source))
-        return Task(item.index, "record", item.source, _key(fingerprint, "record", line), line)
+                return error_record(item.source, message, key("error", item.source))
+        return Task(item.index, "record", item.source, key("record", line), line)
     if item.kind == "url":
-        return Task(item.index, "url", item.source, _key(fingerprint, "url", item.source),
+        return Task(item.index, "url", item.source, key("url", item.source),
                     item.source)  # fmt: skip
     assert item.path is not None
     try:
@@ -432,9 +462,9 @@ def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[s
         # to /dev/zero) in the folder costs no more memory than that.
         data = read_bytes(item.path, limit=MAX_INPUT_BYTES + 1)
     except SummarizerError as exc:
-        return error_record(item.source, str(exc), _key(fingerprint, "error", item.source))
+        return error_record(item.source, str(exc), key("error", item.source))
     content = hashlib.sha256(data).hexdigest()
-    return Task(item.index, "file", item.source, _key(fingerprint, "file", item.source, content),
+    return Task(item.index, "file", item.source, key("file", item.source, content),
                 data)  # fmt: skip
 
 
@@ -506,10 +536,14 @@ def _serve(
     try:
         warm_up(config)
     except Exception as exc:
+        log.debug("a worker could not start", exc_info=True)
+        import pickle
+
         try:
-            conn.send(exc)
-        except Exception:  # an exception that cannot be pickled: its message will do
-            conn.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # an exception that cannot travel: its message will
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        conn.send(exc)
         return
     fingerprint = config.fingerprint()
     with contextlib.closing(_LineReader()) as lines:
@@ -521,7 +555,7 @@ def _serve(
             if job is None:
                 return
             items = inputs[job.start : job.stop]
-            conn.send(_run_group(items, fingerprint, previous, lines, job.key))
+            conn.send(_run_group(items, fingerprint, previous, lines))
 
 
 def _run_group(
@@ -529,12 +563,10 @@ def _run_group(
     fingerprint: str,
     previous: Container[str],
     lines: _LineReader,
-    key: str | None = None,
 ) -> list[Outcome]:
     """Read, key and summarize ``items``; one outcome each, in order, never raising.
 
-    An input whose key is in ``previous`` is skipped. ``key`` (one item only) is the key the
-    parent decided on: that input is summarized under it whatever ``previous`` holds.
+    An input whose key is in ``previous`` (the output of an earlier run) is skipped.
     """
     outcomes: dict[int, Outcome] = {}
     tasks: list[Task] = []
@@ -546,15 +578,9 @@ def _run_group(
                 item.index, item.kind, item.source, _key(fingerprint, "error", item.source), ""
             )
             prepared = _failure(failed, exc)
-        if key is not None:
-            prepared = (
-                replace(prepared, key=key)
-                if isinstance(prepared, Task)
-                else {**prepared, "key": key}
-            )
         if not isinstance(prepared, Task):
             outcomes[item.index] = Outcome.of(item.index, prepared)
-        elif key is None and prepared.key in previous:
+        elif prepared.key in previous:
             outcomes[item.index] = Outcome(item.index, prepared.key, None)
         else:
             tasks.append(prepared)
@@ -1199,12 +1225,11 @@ Emit = Callable[[Iterable[Outcome]], None]
 
 
 class _Job(NamedTuple):
-    """A slice of the inputs for one worker call; ``key`` and ``tries`` for single inputs."""
+    """A slice of the inputs for one worker call."""
 
     start: int
     stop: int
-    key: str | None = None  # the key the parent gave this input (see _Order)
-    tries: int = 0  # times this single input was lost with its worker
+    tries: int = 0  # times this input (a single one) was lost with its worker
 
 
 def plan(total: int, config: BatchConfig) -> list[_Job]:
@@ -1228,41 +1253,6 @@ def group_limit(config: BatchConfig, remaining: int) -> int:
     return max(1, min(config.group_size, remaining // (2 * config.jobs)))
 
 
-class _Order:
-    """Settles outcomes in input order, whatever order they come in.
-
-    Identical inputs each get their own record: the n-th copy's key is "<key>-<n>", counted in
-    input order. Workers see only their own slice, so they key and skip each input as if it were
-    the first copy; a later copy they skipped whose own key has no record is handed back to be
-    summarized under that key.
-    """
-
-    def __init__(self, previous: Container[str]) -> None:
-        self.previous = previous
-        self.seen: dict[str, int] = {}
-        self.next = 0
-        self.waiting: dict[int, Outcome] = {}
-
-    def settle(self, outcomes: Iterable[Outcome]) -> tuple[list[Outcome], list[_Job]]:
-        """The outcomes ready to emit, in input order, and the inputs to summarize again."""
-        for outcome in outcomes:
-            self.waiting[outcome.index] = outcome
-        ready: list[Outcome] = []
-        again: list[_Job] = []
-        while self.next in self.waiting:
-            outcome = self.waiting.pop(self.next)
-            self.next += 1
-            n = self.seen[outcome.key] = self.seen.get(outcome.key, 0) + 1
-            key = outcome.key if n == 1 else f"{outcome.key}-{n}"
-            if key in self.previous:
-                ready.append(Outcome(outcome.index, key, None))
-            elif outcome.line is None:
-                again.append(_Job(outcome.index, outcome.index + 1, key))
-            else:
-                ready.append(outcome if n == 1 else outcome.rekeyed(key))
-        return ready, again
-
-
 def _execute(
     inputs: Sequence[Input],
     config: BatchConfig,
@@ -1270,21 +1260,14 @@ def _execute(
     emit: Emit,
 ) -> None:
     jobs = plan(len(inputs), config)
-    order = _Order(previous)
     if config.jobs > 1 and len(jobs) > 1:
-        _execute_parallel(inputs, config, previous, jobs, order, emit)
+        _execute_parallel(inputs, config, previous, jobs, emit)
         return
     warm_up(config)
     fingerprint = config.fingerprint()
     with contextlib.closing(_LineReader()) as lines:
         for job in jobs:
-            ready, again = order.settle(
-                _run_group(inputs[job.start : job.stop], fingerprint, previous, lines)
-            )
-            for extra in again:
-                redone = _run_group([inputs[extra.start]], fingerprint, previous, lines, extra.key)
-                ready += redone
-            emit(ready)
+            emit(_run_group(inputs[job.start : job.stop], fingerprint, previous, lines))
 
 
 def _pool_context() -> Any:
@@ -1315,7 +1298,6 @@ def _execute_parallel(
     config: BatchConfig,
     previous: Container[str],
     jobs: list[_Job],
-    order: _Order,
     emit: Emit,
 ) -> None:
     """Run ``jobs`` on ``config.jobs`` worker processes, each fed slices of ``inputs``.
@@ -1375,16 +1357,8 @@ def _execute_parallel(
             retry = [job._replace(tries=job.tries + 1)]
         else:
             reason = "its worker process died twice (killed, or out of memory)"
-            deliver(job, [_lost_outcome(inputs[job.start], config, reason, job.key)])
+            emit([_lost_outcome(inputs[job.start], config, reason)])
         todo.extendleft(reversed([*retry, *worker.jobs]))
-
-    def deliver(job: _Job, outcomes: list[Outcome]) -> None:
-        if job.key is not None:  # keyed by the parent already: not part of the order
-            emit(outcomes)
-            return
-        ready, again = order.settle(outcomes)
-        todo.extendleft(reversed(again))
-        emit(ready)
 
     try:
         for _ in range(min(config.jobs, len(jobs))):
@@ -1401,7 +1375,8 @@ def _execute_parallel(
                     continue
                 if isinstance(message, BaseException):
                     raise message  # the worker could not start: neither will the others
-                deliver(worker.jobs.popleft(), message)
+                worker.jobs.popleft()
+                emit(message)
             while todo and len(workers) < min(config.jobs, len(todo)):
                 start()  # in place of one that died
             feed()
@@ -1419,13 +1394,11 @@ def _execute_parallel(
         gc.unfreeze()  # a library caller's later garbage is collected as usual
 
 
-def _lost_outcome(item: Input, config: BatchConfig, reason: str, key: str | None) -> Outcome:
+def _lost_outcome(item: Input, config: BatchConfig, reason: str) -> Outcome:
     """The error record of an input whose worker died on it, made in the parent."""
     with contextlib.closing(_LineReader()) as lines:
         prepared = _prepare(item, config.fingerprint(), lines)
     record = _lost(prepared, reason) if isinstance(prepared, Task) else prepared
-    if key is not None:
-        record["key"] = key
     return Outcome.of(item.index, record)
 
 

@@ -316,20 +316,17 @@ def test_a_later_copy_left_undone_is_summarized_on_resume(
     assert out.read_bytes() == complete
 
 
-def test_order_settles_in_input_order_and_numbers_copies() -> None:
-    def outcome(index: int, key: str) -> Outcome:
-        return Outcome.of(index, {"source": str(index), "bullets": [], "key": key})
-
-    order = batch_mod._Order({"b": 0})
-    assert order.settle([outcome(1, "a")]) == ([], [])  # input 0 first
-    ready, again = order.settle([outcome(0, "a"), Outcome(3, "b", None), Outcome(2, "b", None)])
-    assert [(o.index, o.key, o.line is not None) for o in ready] == [
-        (0, "a", True),
-        (1, "a-2", True),  # the second copy of "a", its line rewritten with its own key
-        (2, "b", False),  # done by an earlier run: skipped
-    ]
-    assert ready[1].record() == {"source": "1", "bullets": [], "key": "a-2"}
-    assert again == [batch_mod._Job(3, 4, "b-2")]  # skipped by its worker, yet not done
+def test_copies_are_numbered_in_input_order(tmp_path: Path) -> None:
+    line = json.dumps({"id": "a", "text": "Un texte."})
+    feed = tmp_path / "feed.jsonl"
+    # The same record with other line ends and spaces around it is the same input.
+    feed.write_bytes(f"{line}\n{line}\r\n  {line}\t\n".encode() + b'{"id": "b"}\n' + line.encode())
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([json.loads(line)]))  # an array element: a copy too
+    page = tmp_path / "page.txt"
+    page.write_text("Un texte.")
+    inputs = discover([str(feed), str(page), str(export), str(page)])
+    assert [i.copy for i in inputs] == [1, 2, 3, 1, 4, 1, 5, 2]
 
 
 def test_a_backend_that_cannot_start_fails_alike_with_workers(
