@@ -10,10 +10,10 @@ The flow:
    "-n" added). An input whose key is already in the output is skipped; the others are loaded
    and summarized through the library API, and each record is encoded as a JSONL line. Every
    failure becomes an error record, never an exception.
-3. A ``Sink`` appends the records to a journal as groups complete, flushed group by group (a
-   SIGKILL loses at most the group being written, and a torn last line is ignored). When the
-   run completes, it leaves the output in input order, atomically. ``--resume`` reads the
-   journal back.
+3. A ``Sink`` appends the records to a journal as groups complete (in input order while
+   that costs little waiting: ``_InOrder``), flushed group by group (a SIGKILL loses what was
+   not flushed yet, and a torn last line is ignored). When the run completes, it leaves the
+   output in input order, atomically. ``--resume`` reads the journal back.
 
 No summarizing logic lives here: per-article work calls ``load``/``fetch`` and
 ``pipeline.summarize_articles``.
@@ -1286,6 +1286,38 @@ def _pool_context() -> Any:
 QUEUED_JOBS = 2
 
 
+class _InOrder:
+    """Passes groups of outcomes on in input order while that costs little waiting, so that
+    the journal of a parallel run is already in order at the end and need not be copied again.
+
+    Past ``limit`` groups waiting for an earlier one (an input that takes long: a URL timing
+    out), it gives up and passes everything on as it comes: results are not held back for long.
+    """
+
+    def __init__(self, emit: Emit, limit: int) -> None:
+        self.emit = emit
+        self.limit = limit
+        self.next = 0  # the first input not passed on yet
+        self.waiting: dict[int, list[Outcome]] = {}  # by the index of their first input
+
+    def __call__(self, outcomes: list[Outcome]) -> None:
+        if self.limit < 0 or not outcomes:
+            self.emit(outcomes)
+            return
+        self.waiting[outcomes[0].index] = outcomes
+        ready: list[Outcome] = []
+        while self.next in self.waiting:
+            group = self.waiting.pop(self.next)
+            self.next += len(group)
+            ready += group
+        if len(self.waiting) > self.limit:
+            self.limit = -1
+            for start in sorted(self.waiting):
+                ready += self.waiting.pop(start)
+        if ready:
+            self.emit(ready)
+
+
 @dataclass
 class _Worker:
     process: Any  # a multiprocessing Process
@@ -1319,6 +1351,7 @@ def _execute_parallel(
         gc.freeze()
     todo = deque(jobs)
     workers: dict[Connection, _Worker] = {}
+    deliver = _InOrder(emit, limit=4 * config.jobs)
 
     def start() -> None:
         mine, theirs = context.Pipe()
@@ -1357,7 +1390,7 @@ def _execute_parallel(
             retry = [job._replace(tries=job.tries + 1)]
         else:
             reason = "its worker process died twice (killed, or out of memory)"
-            emit([_lost_outcome(inputs[job.start], config, reason)])
+            deliver([_lost_outcome(inputs[job.start], config, reason)])
         todo.extendleft(reversed([*retry, *worker.jobs]))
 
     try:
@@ -1376,7 +1409,7 @@ def _execute_parallel(
                 if isinstance(message, BaseException):
                     raise message  # the worker could not start: neither will the others
                 worker.jobs.popleft()
-                emit(message)
+                deliver(message)
             while todo and len(workers) < min(config.jobs, len(todo)):
                 start()  # in place of one that died
             feed()

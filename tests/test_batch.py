@@ -329,6 +329,24 @@ def test_copies_are_numbered_in_input_order(tmp_path: Path) -> None:
     assert [i.copy for i in inputs] == [1, 2, 3, 1, 4, 1, 5, 2]
 
 
+def test_worker_results_are_passed_on_in_input_order_until_too_many_wait() -> None:
+    passed: list[list[int]] = []
+    deliver = batch_mod._InOrder(lambda group: passed.append([o.index for o in group]), limit=1)
+
+    def group(*indexes: int) -> list[Outcome]:
+        return [Outcome(i, f"k{i}", None) for i in indexes]
+
+    deliver(group(2, 3))
+    assert passed == []  # waits for inputs 0 and 1
+    deliver(group(0, 1))
+    assert passed == [[0, 1, 2, 3]]
+    deliver(group(6))
+    deliver(group(5))  # two groups waiting for input 4: more than the limit
+    assert passed[-1] == [5, 6]
+    deliver(group(4))  # from then on, as they come
+    assert passed[-1] == [4]
+
+
 def test_a_backend_that_cannot_start_fails_alike_with_workers(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
