@@ -434,13 +434,18 @@ def error_record(
     return record
 
 
+def _input_key(item: Input, fingerprint: str, *parts: bytes | str) -> str:
+    """The resume key of ``item`` made of ``parts``; the n-th copy of an input has its own."""
+    digest = _key(fingerprint, *parts)
+    return digest if item.copy == 1 else f"{digest}-{item.copy}"
+
+
 def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[str, Any]:
     """Read what the key needs; an input that fails already here yields its error record."""
     from .load import MAX_INPUT_BYTES, read_bytes
 
     def key(*parts: bytes | str) -> str:
-        digest = _key(fingerprint, *parts)
-        return digest if item.copy == 1 else f"{digest}-{item.copy}"
+        return _input_key(item, fingerprint, *parts)
 
     if item.error is not None:
         return error_record(item.source, item.error, key("error", item.source))
@@ -574,9 +579,8 @@ def _run_group(
         try:
             prepared = _prepare(item, fingerprint, lines)
         except Exception as exc:  # a bug, not a bad input
-            failed = Task(
-                item.index, item.kind, item.source, _key(fingerprint, "error", item.source), ""
-            )
+            key = _input_key(item, fingerprint, "error", item.source)
+            failed = Task(item.index, item.kind, item.source, key, "")
             prepared = _failure(failed, exc)
         if not isinstance(prepared, Task):
             outcomes[item.index] = Outcome.of(item.index, prepared)

@@ -329,6 +329,35 @@ def test_copies_are_numbered_in_input_order(tmp_path: Path) -> None:
     assert [i.copy for i in inputs] == [1, 2, 3, 1, 4, 1, 5, 2]
 
 
+def test_a_group_skips_done_inputs_and_survives_a_bug(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    text = (data_dir / "elflyg-sv.txt").read_text()
+    inputs = [
+        batch_mod.Input(i, "record", f"f:{i}", line=json.dumps({"id": str(i), "text": text}))
+        for i in range(3)
+    ]
+    config = BatchConfig(options=make_options(bullets=2))
+    batch_mod.warm_up(config)
+    fingerprint = config.fingerprint()
+    lines = batch_mod._LineReader()
+    first = batch_mod._run_group(inputs, fingerprint, set(), lines)
+    assert [json.loads(o.line or "")["id"] for o in first] == ["0", "1", "2"]
+    again = batch_mod._run_group(inputs, fingerprint, {first[1].key}, lines)
+    assert [o.line is None for o in again] == [False, True, False]  # done by an earlier run
+    real = batch_mod._prepare
+
+    def prepare(item: batch_mod.Input, fingerprint: str, lines: Any) -> Any:
+        if item.index == 2:
+            raise RuntimeError("boom")
+        return real(item, fingerprint, lines)
+
+    monkeypatch.setattr(batch_mod, "_prepare", prepare)
+    broken = batch_mod._run_group(inputs, fingerprint, set(), lines)
+    assert broken[2].error == "f:2: unexpected RuntimeError: boom" and broken[2].trace
+    assert broken[0].error is None and broken[1].error is None
+
+
 def test_worker_results_are_passed_on_in_input_order_until_too_many_wait() -> None:
     passed: list[list[int]] = []
     deliver = batch_mod._InOrder(lambda group: passed.append([o.index for o in group]), limit=1)
