@@ -959,12 +959,9 @@ class FileSink(Sink):
         offsets = self.index.final(self.path)
         if self.journal.path == self.path and self._in_order(offsets):
             return  # rewriting would give the same bytes: no need to copy a big file again
-        if self.fmt == "jsonl":
-            # Each journal line is already a record's JSONL line: copied, not parsed again.
-            _atomic_write(self.path, _journal_lines(self.journal.path, offsets))
-        else:
-            lines = _journal_lines(self.journal.path, offsets)
-            _atomic_write(self.path, render_lines(lines, self.fmt))
+        # Each journal line is already a record's JSONL line: for JSONL, copied as it is.
+        lines = _journal_lines(self.journal.path, offsets)
+        _atomic_write(self.path, render_lines(lines, self.fmt))
         if self.journal.path != self.path:
             self.journal.path.unlink(missing_ok=True)
 
