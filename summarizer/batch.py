@@ -240,8 +240,9 @@ def _jsonl_offsets(
 ) -> list[tuple[str, dict[str, Any]]] | None:
     """Records of a UTF-8 JSONL file as (offset, length) of their lines, read as a stream.
 
-    Lines are read again when their turn comes, so a feed of any size costs little memory.
-    None when the file is not plain UTF-8 (UTF-16, a binary file...): it is then decoded whole.
+    Lines are read again, and decoded, when their turn comes (in the workers), so a feed of
+    any size costs little memory and little time here, even with a broken byte in it. None
+    when the file does not look like UTF-8 (UTF-16, a binary file...): it is decoded whole.
     ``label`` names the records' source instead of the path ("<stdin>:3").
     """
     from .load import _BINARY_CONTROL, _guess_bomless_utf16
@@ -264,21 +265,41 @@ def _jsonl_offsets(
             offset = 0
             for number, raw in enumerate(handle, start=1):
                 start, offset = offset, offset + len(raw)
-                decoded = raw.decode("utf-8")
-                line = decoded.strip().lstrip("\ufeff")
-                if not line:
-                    continue
-                # A line that loses only its newline is its own bytes: not encoded again.
-                plain = len(line) == len(decoded) - 1 and decoded[-1] == "\n"
-                identity = _identity(memoryview(raw)[:-1] if plain else line.encode("utf-8"))
+                content = raw.strip()
+                # A line that starts and ends with a printable ASCII character (a JSON object
+                # does) is keyed by its own bytes: decoding it would give the same (_line_of).
+                if not (content and content[0] in _PLAIN and content[-1] in _PLAIN):
+                    text, content = _line_of(raw)
+                    if not text:
+                        continue
                 out.append(("record", {
                     "source": f"{source}:{number}", "path": str(path), "offset": start,
                     "length": len(raw), "name": (*name, f"line-{number}"), "named_by_id": True,
-                    "identity": identity,
+                    "identity": _identity(content),
                 }))  # fmt: skip
-    except (OSError, UnicodeDecodeError):
-        return None  # the whole-file path reports unreadable files and decodes other encodings
+    except OSError:
+        return None  # the whole-file path reports unreadable files
     return out
+
+
+# Bytes that str.strip() keeps at either end of a line and that are the same character in
+# UTF-8 whatever follows: printable ASCII.
+_PLAIN = frozenset(range(0x21, 0x7F))
+
+
+def _line_of(raw: bytes) -> tuple[str, bytes]:
+    """A JSONL line's text and the bytes its resume key is made of.
+
+    The text loses surrounding white space and a byte-order mark; a byte that is not UTF-8
+    becomes U+FFFD and spoils only its record, as with ``load.decode_records``. The key is
+    made of the text's UTF-8, or of the line's own bytes when it is not UTF-8: two different
+    broken lines that read as the same text must not share a key.
+    """
+    try:
+        text = raw.decode("utf-8").strip().lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace").strip().lstrip("\ufeff"), raw.strip()
+    return text, text.encode("utf-8")
 
 
 def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
@@ -450,14 +471,14 @@ def _prepare(item: Input, fingerprint: str, lines: _LineReader) -> Task | dict[s
     if item.error is not None:
         return error_record(item.source, item.error, key("error", item.source))
     if item.kind == "record":
-        line = item.line
-        if line is None:
-            try:
-                line = lines.read(item)
-            except (OSError, UnicodeDecodeError) as exc:
-                message = f"{item.source}: cannot read the line again ({exc})"
-                return error_record(item.source, message, key("error", item.source))
-        return Task(item.index, "record", item.source, key("record", line), line)
+        if item.line is not None:
+            return Task(item.index, "record", item.source, key("record", item.line), item.line)
+        try:
+            line, keyed = lines.read(item)
+        except OSError as exc:
+            message = f"{item.source}: cannot read the line again ({exc})"
+            return error_record(item.source, message, key("error", item.source))
+        return Task(item.index, "record", item.source, key("record", keyed), line)
     if item.kind == "url":
         return Task(item.index, "url", item.source, key("url", item.source),
                     item.source)  # fmt: skip
@@ -484,15 +505,15 @@ class _LineReader:
         self.path: str | None = None
         self.handle: IO[bytes] | None = None
 
-    def read(self, item: Input) -> str:
-        """The line of ``item`` (a record found by ``_jsonl_offsets``)."""
+    def read(self, item: Input) -> tuple[str, bytes]:
+        """The line of ``item`` (a record found by ``_jsonl_offsets``) and its key's bytes."""
         assert item.path is not None and item.offset >= 0
         if self.handle is None or item.path != self.path:
             self.close()
             self.handle = open(item.path, "rb")  # noqa: SIM115 - closed by close()
             self.path = item.path
         self.handle.seek(item.offset)
-        return self.handle.read(item.length).decode("utf-8").strip().lstrip("\ufeff")
+        return _line_of(self.handle.read(item.length))
 
     def close(self) -> None:
         """Close the file in use, if any."""
@@ -1092,8 +1113,8 @@ def _unique_name(item: Input, suffix: str, taken: set[str], lines: _LineReader) 
     if item.kind == "file":
         raw[-1] = Path(raw[-1]).stem or raw[-1]
     if item.named_by_id:
-        with contextlib.suppress(OSError, UnicodeDecodeError):  # then it keeps "line-N"
-            raw[-1] = _peek_id(lines.read(item)) or raw[-1]
+        with contextlib.suppress(OSError):  # then it keeps "line-N"
+            raw[-1] = _peek_id(lines.read(item)[0]) or raw[-1]
     base = "/".join(safe_component(part) for part in raw)
     candidate, n = base + suffix, 1
     while candidate.lower() in taken:

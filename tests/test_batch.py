@@ -327,6 +327,46 @@ def test_copies_are_numbered_in_input_order(tmp_path: Path) -> None:
     page.write_text("Un texte.")
     inputs = discover([str(feed), str(page), str(export), str(page)])
     assert [i.copy for i in inputs] == [1, 2, 3, 1, 4, 1, 5, 2]
+    # White space str.strip() removes but bytes.strip() keeps: a JSON text sequence's record
+    # separator, a no-break space, a byte-order mark.
+    feed.write_text(f"{line}\n\x1e{line}\n{line}\u00a0\n\ufeff{line}\n", encoding="utf-8")
+    assert [i.copy for i in discover([str(feed)])] == [1, 2, 3, 4]
+
+
+def test_a_broken_byte_spoils_only_its_line_and_the_feed_is_still_streamed(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    def record(name: str, **extra: str) -> bytes:
+        text = (data_dir / name).read_text(encoding="utf-8")
+        return json.dumps({"text": text, **extra}, ensure_ascii=False).encode()
+
+    good, other = record("elflyg-sv.txt"), record("glasfaser-ausbau-de.txt")
+    # Two lines with a Latin-1 byte where UTF-8 was expected: they read as the same text
+    # (U+FFFD in place of the byte) but are different lines.
+    broken = [record("smartphone-reparation-fr.txt", title="Caf_").replace(b"Caf_", b"Caf" + b)
+              for b in (b"\xe9", b"\xe8")]  # fmt: skip
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(b"\n".join([good, broken[0], other, broken[1]]) + b"\n")
+    inputs = discover([str(feed)])
+    assert [(i.line, i.offset >= 0, i.copy) for i in inputs] == [(None, True, 1)] * 4
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(feed), "-o", str(out), "-q", "-j", "1").exit_code == 0
+    records = lines_of(out)
+    assert [r["title"] for r in records[1::2]] == ["Caf\ufffd", "Caf\ufffd"]
+    assert records[1]["bullets"] == records[3]["bullets"]
+    assert len({r["key"] for r in records}) == 4
+    # The good lines are keyed and summarized as in a feed without the broken ones.
+    clean = tmp_path / "clean.jsonl"
+    clean.write_bytes(good + b"\n" + other + b"\n")
+    alone = tmp_path / "alone.jsonl"
+    assert invoke(str(clean), "-o", str(alone), "-q", "-j", "1").exit_code == 0
+
+    def unsourced(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in row.items() if k != "source"} for row in rows]
+
+    assert unsourced(lines_of(alone)) == unsourced(records[0::2])
+    result = invoke(str(feed), "-o", str(out), "--resume", "-j", "2")
+    assert "4 inputs: 0 done, 4 skipped (resumed), 0 failed" in result.stderr
 
 
 def test_a_group_skips_done_inputs_and_survives_a_bug(
