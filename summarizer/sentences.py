@@ -19,6 +19,9 @@ _GLUE_RE = re.compile(r"[.!?](?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
 # A full stop after a word of 3+ letters, then spaces and a capitalised word: the segmenter may
 # have kept these together, taking the word for an abbreviation ("dieser Art. Die Maschine").
 _ABBREVIATION_RE = re.compile(r"(?<![\w.])[^\W\d_]{3,}\.(\s+)(?=([^\W\d_][^\W_]*))")
+# A sentence that ends with a lone capital and a full stop after a space, a hyphen or an
+# opening bracket or quote: an initial ("M.", "J.", "J.-C."), not "40°C." or "C++.".
+_INITIAL_END_RE = re.compile(r"(?:^|[\s(\[«\"“‘'-])([^\W\d_])\.$")
 # What every match of _ABBREVIATION_RE holds: most sentences have no full stop but their last.
 _STOP_THEN_SPACE_RE = re.compile(r"\.\s")
 # Leftover page scripts: from a JavaScript-looking statement to the end of its call.
@@ -83,22 +86,56 @@ def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
     """Yield (start, end) of each sentence of ``text``, code and glued boundaries handled."""
     for seg_start, seg_end in _chunks(text):
         piece = text[seg_start:seg_end]
-        cursor = 0
-        for raw in _segmenter(language)(piece):
-            stripped = raw.strip()
-            if not stripped:
-                continue
-            found = piece.find(stripped, cursor)
-            if found < 0:  # the segmenter altered the text: fall back to the whole remainder
-                found = cursor
-                stripped = piece[cursor:].strip()
-            cursor = found + len(stripped)
+        for found, found_end in _segments(piece, language):
+            stripped = piece[found:found_end]
             for part_start, part_end in _split_abbreviations(stripped, language):
                 part = stripped[part_start:part_end]
                 offset = seg_start + found + part_start
                 for sub_start, sub_end in _unglue(part):
                     for start, end in _bounded(part, sub_start, sub_end):
                         yield offset + start, offset + end
+
+
+def _segments(piece: str, language: str) -> list[tuple[int, int]]:
+    """The segmenter's sentences of ``piece`` as (start, end), rejoined after an initial."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for raw in _segmenter(language)(piece):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        found = piece.find(stripped, cursor)
+        if found < 0:  # the segmenter altered the text: fall back to the whole remainder
+            found = cursor
+            stripped = piece[cursor:].strip()
+        cursor = found + len(stripped)
+        if spans and _goes_on(piece[spans[-1][0] : spans[-1][1]], stripped, language):
+            spans[-1] = (spans[-1][0], cursor)
+        else:
+            spans.append((found, cursor))
+    return spans
+
+
+def _goes_on(sentence: str, following: str, language: str) -> bool:
+    """True when ``sentence`` ends with an initial that belongs to the name ``following`` opens.
+
+    Segmenters take the full stop of an initial for a sentence end: "a déclaré M." then
+    "Poutine ...", "avant J." then "-C.", "J.-C." then "par ...". An initial goes on with a
+    word in lower case, a hyphen, another initial or a capitalised word that is not a stop word
+    ("... son plan C. Il ..." ends there); French "M." (Monsieur) with any word: "M. Le Maire".
+    """
+    match = _INITIAL_END_RE.search(sentence)
+    if match is None or not match.group(1).isupper():
+        return False
+    if following.startswith("-"):
+        return True
+    word = first_word(following)
+    if word is None or not following.startswith(word):
+        return False
+    if word[0].islower() or (match.group(1) == "M" and language == "fr"):
+        return True
+    # Another initial ("J. J Abrams") may look like a stop word ("j'").
+    return word[0].isupper() and (len(word) == 1 or word.casefold() not in stopwords(language))
 
 
 def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

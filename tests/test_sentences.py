@@ -103,6 +103,29 @@ def test_true_abbreviations_are_kept() -> None:
     assert len(_spans("Das sagte die Firma Qubitra Inc. Garching bleibt der Standort.", "de")) == 1
 
 
+def test_an_initial_does_not_end_the_sentence_a_name_goes_on() -> None:
+    # The segmenter cuts after each of these initials.
+    assert _spans("Le chanteur M. Dupont a annoncé une tournée. Elle commence en mars.", "fr") == [
+        "Le chanteur M. Dupont a annoncé une tournée.",
+        "Elle commence en mars.",
+    ]
+    # French "M." (Monsieur) goes on even with a particle or a name that is a stop word.
+    for name in ("de Villiers", "Le Bras"):
+        text = f"Le projet avance, a expliqué M. {name} devant la presse. La suite reste floue."
+        assert _spans(text, "fr")[0].endswith(f"M. {name} devant la presse.")
+    assert _spans("Le site a été fondé en 940 avant J.-C. par un roi local.", "fr") == [
+        "Le site a été fondé en 940 avant J.-C. par un roi local."
+    ]
+
+
+def test_a_capital_letter_can_still_end_a_sentence() -> None:
+    assert len(_spans("Le groupe a lancé son plan C. Il démarre lundi.", "fr")) == 2
+    assert len(_spans("Il a fait 40°C. Mais la nuit a été fraîche.", "fr")) == 2
+    assert len(_spans("Take vitamin D. The tests show it helps.", "en")) == 2
+    # Outside French, "M." is an initial like any other.
+    assert len(_spans("He visited block M. The rest was closed.", "en")) == 2
+
+
 def test_german_example_article_is_split_after_art(data_dir) -> None:  # type: ignore[no-untyped-def]
     doc = clean(load_path(data_dir.parent.parent / "examples" / "quantencomputer-de.md"))
     texts = [s.text for s in split_sentences(doc, "de")]
