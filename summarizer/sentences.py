@@ -19,9 +19,6 @@ _GLUE_RE = re.compile(r"[.!?](?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
 # A full stop after a word of 3+ letters, then spaces and a capitalised word: the segmenter may
 # have kept these together, taking the word for an abbreviation ("dieser Art. Die Maschine").
 _ABBREVIATION_RE = re.compile(r"(?<![\w.])[^\W\d_]{3,}\.(\s+)(?=([^\W\d_][^\W_]*))")
-# A sentence that ends with a lone capital and a full stop after a space, a hyphen or an
-# opening bracket or quote: an initial ("M.", "J.", "J.-C."), not "40°C." or "C++.".
-_INITIAL_END_RE = re.compile(r"(?:^|[\s(\[«\"“‘'-])([^\W\d_])\.$")
 # What every match of _ABBREVIATION_RE holds: most sentences have no full stop but their last.
 _STOP_THEN_SPACE_RE = re.compile(r"\.\s")
 # Leftover page scripts: from a JavaScript-looking statement to the end of its call.
@@ -109,30 +106,34 @@ def _segments(piece: str, language: str) -> list[tuple[int, int]]:
             found = cursor
             stripped = piece[cursor:].strip()
         cursor = found + len(stripped)
-        if spans and _goes_on(piece[spans[-1][0] : spans[-1][1]], stripped, language):
+        if spans and _goes_on(piece, *spans[-1], stripped, language):
             spans[-1] = (spans[-1][0], cursor)
         else:
             spans.append((found, cursor))
     return spans
 
 
-def _goes_on(sentence: str, following: str, language: str) -> bool:
-    """True when ``sentence`` ends with an initial that belongs to the name ``following`` opens.
+def _goes_on(text: str, start: int, end: int, following: str, language: str) -> bool:
+    """True when the sentence ``text[start:end]`` ends with an initial that belongs to the name
+    ``following`` opens.
 
     Segmenters take the full stop of an initial for a sentence end: "a déclaré M." then
     "Poutine ...", "avant J." then "-C.", "J.-C." then "par ...". An initial goes on with a
     word in lower case, a hyphen, another initial or a capitalised word that is not a stop word
     ("... son plan C. Il ..." ends there); French "M." (Monsieur) with any word: "M. Le Maire".
     """
-    match = _INITIAL_END_RE.search(sentence)
-    if match is None or not match.group(1).isupper():
+    # An initial: a capital and a full stop that open the sentence or follow a space or an
+    # opening bracket, quote or hyphen ("M.", "J.", "J.-C."; not "40°C." or "C++.").
+    if end - start < 2 or text[end - 1] != "." or not text[end - 2].isupper():
+        return False
+    if end - start > 2 and not (text[end - 3].isspace() or text[end - 3] in "([«\"“‘'-"):
         return False
     if following.startswith("-"):
         return True
     word = first_word(following)
     if word is None or not following.startswith(word):
         return False
-    if word[0].islower() or (match.group(1) == "M" and language == "fr"):
+    if word[0].islower() or (text[end - 2] == "M" and language == "fr"):
         return True
     # Another initial ("J. J Abrams") may look like a stop word ("j'").
     return word[0].isupper() and (len(word) == 1 or word.casefold() not in stopwords(language))
