@@ -247,7 +247,8 @@ def _jsonl_offsets(
     """
     from .load import _BINARY_CONTROL, _guess_bomless_utf16
 
-    source = label or str(path)
+    where = str(path)
+    source = label or where
     out: list[tuple[str, dict[str, Any]]] = []
     try:
         # A FIFO would block open(), a device would never end: read_bytes handles those.
@@ -273,7 +274,7 @@ def _jsonl_offsets(
                     if not text:
                         continue
                 out.append(("record", {
-                    "source": f"{source}:{number}", "path": str(path), "offset": start,
+                    "source": f"{source}:{number}", "path": where, "offset": start,
                     "length": len(raw), "name": (*name, f"line-{number}"), "named_by_id": True,
                     "identity": _identity(content),
                 }))  # fmt: skip
@@ -896,7 +897,7 @@ class _Journal:
         self.handle.flush()
 
     def close(self) -> None:
-        """Close the file (everything is already flushed)."""
+        """Close the file, flushing what was appended since the last ``flush``."""
         self.handle.close()
 
 
@@ -1319,11 +1320,12 @@ class _InOrder:
     def __init__(self, emit: Emit, limit: int) -> None:
         self.emit = emit
         self.limit = limit
+        self.in_order = True  # False once it gave up
         self.next = 0  # the first input not passed on yet
         self.waiting: dict[int, list[Outcome]] = {}  # by the index of their first input
 
     def __call__(self, outcomes: list[Outcome]) -> None:
-        if self.limit < 0 or not outcomes:
+        if not self.in_order or not outcomes:
             self.emit(outcomes)
             return
         self.waiting[outcomes[0].index] = outcomes
@@ -1333,7 +1335,7 @@ class _InOrder:
             self.next += len(group)
             ready += group
         if len(self.waiting) > self.limit:
-            self.limit = -1
+            self.in_order = False
             for start in sorted(self.waiting):
                 ready += self.waiting.pop(start)
         if ready:
