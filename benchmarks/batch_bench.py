@@ -237,15 +237,17 @@ def main() -> None:
         for _ in range(max(1, args.repeat)):
             runs["one"].append(run_batch(source, 1, count))
             runs["two"].append(run_batch(source, 2, count))
-            runs["one_few"].append(run_batch(warm, 1, few))
-            runs["two_few"].append(run_batch(warm, 2, few))
+            if count > few:  # else there is no start-up to set apart
+                runs["one_few"].append(run_batch(warm, 1, few))
+                runs["two_few"].append(run_batch(warm, 2, few))
             # Not a target: the same run with detection skipped, to show what detection costs.
             runs["given"].append(run_batch(source, 1, count, "--language", "fr"))
             runs["sumy"].append(run_sumy_apart(source))
-        one, two, given, lexrank, one_few, two_few = (
-            min(runs[name], key=lambda r: r["seconds"])
-            for name in ("one", "two", "given", "sumy", "one_few", "two_few")
-        )
+
+        def fastest(name: str) -> dict[str, Any]:
+            return min(runs[name], key=lambda r: r["seconds"])
+
+        one, two, given, lexrank = (fastest(name) for name in ("one", "two", "given", "sumy"))
         for result, jobs, extra in ((one, 1, ()), (two, 2, ()), (given, 1, ("--language", "fr"))):
             result["tree_pss_mb"] = run_batch(source, jobs, count, *extra, sample_pss=True)[
                 "tree_pss_mb"
@@ -281,6 +283,7 @@ def main() -> None:
           f"(target >= {TARGET_SCALING}x) {verdict(scaling >= TARGET_SCALING)}")  # fmt: skip
     if count > few:
         # Fixed start-up apart: what the documents past the first `few` take in each setting.
+        one_few, two_few = fastest("one_few"), fastest("two_few")
         rest = [(count - few) / (full["seconds"] - short["seconds"])
                 for full, short in ((one, one_few), (two, two_few))]  # fmt: skip
         print(f"  start-up apart (a {few}-document run took {one_few['seconds']:.2f} s with "
