@@ -85,14 +85,17 @@ def _cross_count(cells: Counter[tuple[object, str]], only: tuple[str, str] | Non
 
 
 def cross_pairs(
-    labels: Sequence[str], clusters: Sequence[int], languages: Sequence[str],
+    labels: Sequence[str],
+    clusters: Sequence[int],
+    languages: Sequence[str],
     only: tuple[str, str] | None = None,
-) -> tuple[float, float, float]:  # fmt: skip
+) -> tuple[float, float, float]:
     """Pairwise precision, recall and F1 over pairs of articles in different languages."""
     truth = _cross_count(Counter(zip(labels, languages, strict=True)), only)
     guess = _cross_count(Counter(zip(clusters, languages, strict=True)), only)
-    hit = _cross_count(Counter(zip(zip(labels, clusters, strict=True), languages, strict=True)),
-                       only)  # fmt: skip
+    hit = _cross_count(
+        Counter(zip(zip(labels, clusters, strict=True), languages, strict=True)), only
+    )
     p = hit / guess if guess else 0.0
     r = hit / truth if truth else 0.0
     return p, r, 2 * p * r / (p + r) if p + r else 0.0
@@ -152,18 +155,23 @@ def quality(path: Path) -> None:
         "title TF-IDF baseline": lambda: tfidf_baseline([str(r["title"]) for r in rows]),
         "summarizer.stories": lambda: group(inputs(rows)),
     }
-    pairs_of = sorted({tuple(sorted((a, b))) for a in set(languages) for b in set(languages)
-                       if a != b})  # fmt: skip
-    print(f"{'grouping':24} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'xP':>6} {'xR':>6} {'xF1':>6}"
-          f" {'stories':>7} {'seconds':>7}")  # fmt: skip
+    pairs_of = sorted(
+        {tuple(sorted((a, b))) for a in set(languages) for b in set(languages) if a != b}
+    )
+    print(
+        f"{'grouping':24} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'xP':>6} {'xR':>6} {'xF1':>6}"
+        f" {'stories':>7} {'seconds':>7}"
+    )
     for name, run in runs.items():
         started = time.perf_counter()
         clusters = as_labels(run(), len(rows))
         seconds = time.perf_counter() - started
         p, r, f = bcubed(labels, clusters)
         xp, xr, xf = cross_pairs(labels, clusters, languages)
-        print(f"{name:24} {p:6.3f} {r:6.3f} {f:6.3f} {xp:6.3f} {xr:6.3f} {xf:6.3f}"
-              f" {len(set(clusters)):7d} {seconds:7.2f}")  # fmt: skip
+        print(
+            f"{name:24} {p:6.3f} {r:6.3f} {f:6.3f} {xp:6.3f} {xr:6.3f} {xf:6.3f}"
+            f" {len(set(clusters)):7d} {seconds:7.2f}"
+        )
         per_pair = []
         for a, b in pairs_of:
             if _cross_count(Counter(zip(labels, languages, strict=True)), (a, b)):
@@ -194,8 +202,10 @@ def one(path: Path, size: int) -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     multi = sum(1 for g in groups if len(g) > 1)
-    print(f"{len(items):6d} articles: {seconds:6.2f} s ({seconds / len(items) * 1e6:.0f} µs each),"
-          f" peak {peak / 2**20:6.1f} MiB traced, {len(groups)} stories, {multi} with 2+ articles")  # fmt: skip
+    print(
+        f"{len(items):6d} articles: {seconds:6.2f} s ({seconds / len(items) * 1e6:.0f} µs each),"
+        f" peak {peak / 2**20:6.1f} MiB traced, {len(groups)} stories, {multi} with 2+ articles"
+    )
 
 
 def main() -> None:

@@ -19,11 +19,15 @@ on the items and their order.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import heapq
+import itertools
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -37,13 +41,15 @@ THRESHOLD = 0.25
 MERGE_THRESHOLD = 0.45
 # Hours a story stays open after its last article; None: no limit.
 WINDOW_HOURS = 24.0
-# A feature found in more than this share of articles (and more than MIN_BLOCK of them) is not
-# used to find candidate stories: it would make every story a candidate of every article.
-BLOCK_SHARE = 0.02
-MIN_BLOCK = 50
+# A feature found in more articles than this is not used to find candidate stories: it would
+# make every story a candidate of every article (a fixed number keeps the cost per article flat).
+BLOCK = 100
+# Stories compared in full with each article: those sharing the most feature weight with it.
+CANDIDATES = 20
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’.,][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[0-9A-Za-z]+(?:[.,][0-9]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # A site name after the headline ("... - Esportes - Estadão", "... | Le Monde").
 _SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
@@ -101,6 +107,7 @@ def fold(text: str) -> str:
     return str(anyascii(text)).lower()
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _consonant_key(word: str) -> str:
     # Transliterations disagree on vowels and on a few consonants (Байлз -> "baylz" vs
     # "Biles"); their consonant skeleton mostly agrees.
@@ -138,6 +145,47 @@ def _places(languages: frozenset[str]) -> Mapping[tuple[str, ...], str]:
     return names
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _folded_stem(language: str, word: str) -> str:
+    stem = sentences._stemmer(language)
+    return fold(stem(word) if stem else word)
+
+
+def _match(words: Sequence[str], places: Mapping[tuple[str, ...], str]) -> list[str]:
+    found = []
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            place = places.get(tuple(words[start : start + size]))
+            if place is not None:
+                found.append(place)
+    return found
+
+
+@cache
+def _stemmed_places(language: str) -> Mapping[tuple[str, ...], str]:
+    """Stemmed, folded country and city names of one language -> identifier."""
+    from babel import Locale, UnknownLocaleError
+
+    stem = sentences._stemmer(language)
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return {}
+    if stem is None:
+        return {}
+    names: dict[tuple[str, ...], str] = {}
+    pairs = [(name, f"place:{code}") for code, name in locale.territories.items() if code.isalpha()]
+    pairs += [
+        (data.get("city") or zone.rsplit("/", 1)[-1].replace("_", " "), f"place:{zone}")
+        for zone, data in locale.time_zones.items()
+    ]
+    for name, ident in pairs:
+        key = tuple(fold(stem(w.lower())) for w in _WORD.findall(name))
+        if key:
+            names.setdefault(key, ident)
+    return names
+
+
 def clean_title(title: str) -> str:
     """The headline without a trailing site name (" - Le Monde", " | Reuters")."""
     stripped = _SITE_SUFFIX.sub("", title.strip())
@@ -146,9 +194,9 @@ def clean_title(title: str) -> str:
     return stripped if len(stripped) >= 12 else title.strip()
 
 
-def features(item: StoryInput, places: Mapping[tuple[str, ...], str]) -> tuple[
-    Counter[str], Counter[str]
-]:  # fmt: skip
+def features(
+    item: StoryInput, places: Mapping[tuple[str, ...], str]
+) -> tuple[Counter[str], Counter[str]]:
     """The lexical and anchor feature counts of one article (before IDF weighting)."""
     language = item.language or "und"
     text = clean_title(item.title)
@@ -162,9 +210,14 @@ def features(item: StoryInput, places: Mapping[tuple[str, ...], str]) -> tuple[
     for position, token in enumerate(tokens):
         lower = token.lower()
         if _CJK.search(token):
-            # No spaces between CJK words: character bigrams stand in for words.
-            chars = [c for c in token if not c.isspace()]
-            lexical.update(f"{language}:{a}{b}" for a, b in zip(chars, chars[1:], strict=False))
+            # No spaces between CJK words: character bigrams stand in for words, and the Latin
+            # letters and digits inside (910B, H20, 100) are read as tokens of their own.
+            chars = _CJK.findall(token)
+            lexical.update(f"{language}:{a}{b}" for a, b in itertools.pairwise(chars))
+            inner = _LATIN.findall(token)
+            for k, part in enumerate(inner):
+                if _DIGIT.search(part):
+                    anchors.update(_number_features(part, inner, k))
             continue
         if _DIGIT.search(token):
             anchors.update(_number_features(token, tokens, position))
@@ -178,11 +231,14 @@ def features(item: StoryInput, places: Mapping[tuple[str, ...], str]) -> tuple[
                 anchors[f"name:{key}"] += 1
     lexical.update(f"{language}:{stem}" for stem in _stem(language, words))
     folded = _WORD.findall(fold(text))
-    for size in (3, 2, 1):
-        for start in range(len(folded) - size + 1):
-            place = places.get(tuple(folded[start : start + size]))
-            if place is not None:
-                anchors[place] += 1
+    found = _match(folded, places)
+    if not found:
+        # Inflected names ("в Германии"): compare stems, with this language's own names.
+        stem = sentences._stemmer(language)
+        if stem is not None:
+            stemmed = [_folded_stem(language, t.lower()) for t in tokens if not _CJK.search(t)]
+            found = _match(stemmed, _stemmed_places(language))
+    anchors.update(found)
     return lexical, anchors
 
 
@@ -203,7 +259,8 @@ def _number_features(token: str, tokens: Sequence[str], position: int) -> list[s
             value = match.group(1).replace(",", ".")
             found += [f"num:{value}", f"num:{value}{_UNITS[match.group(2)]}"]
         else:
-            found.append(f"code:{fold(lower)}")
+            # A product code says more than any word: counted three times.
+            found += [f"code:{fold(lower)}"] * 3
     return found
 
 
@@ -211,9 +268,6 @@ def _weigh(counts: Counter[str], idf: Mapping[str, float]) -> dict[str, float]:
     weights = {f: (1 + math.log(n)) * idf[f] for f, n in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {f: w / norm for f, w in weights.items()} if norm else {}
-
-
-JOINT = True
 
 
 def _share(counts: tuple[Counter[str], Counter[str]], idf: Mapping[str, float]) -> float:
@@ -252,8 +306,14 @@ class _Story:
         if self.last is None or published > self.last:
             self.last = published
 
-    def add(self, index: int, language: str, lex: dict[str, float], anc: dict[str, float],
-            published: datetime | None) -> None:  # fmt: skip
+    def add(
+        self,
+        index: int,
+        language: str,
+        lex: dict[str, float],
+        anc: dict[str, float],
+        published: datetime | None,
+    ) -> None:
         self.members.append(index)
         target = self.lexical.setdefault(language, {})
         for f, w in lex.items():
@@ -286,11 +346,11 @@ def group(
     places = _places(frozenset(item.language for item in items if item.language))
     raw = [features(item, places) for item in items]
     df: Counter[str] = Counter()
-    for lex, anc in raw:
-        df.update(lex.keys())
-        df.update(anc.keys())
+    for lexical_counts, anchor_counts in raw:
+        df.update(lexical_counts.keys())
+        df.update(anchor_counts.keys())
     idf = {f: math.log((1 + count) / (1 + n)) + 1.0 for f, n in df.items()}
-    block = max(MIN_BLOCK, int(BLOCK_SHARE * count))
+    block = BLOCK
     order = sorted(range(count), key=lambda i: _order_key(items[i], i))
     stories: list[_Story] = []
     index: defaultdict[str, list[int]] = defaultdict(list)  # feature -> stories holding it
@@ -298,29 +358,41 @@ def group(
         item = items[i]
         language = item.language or "und"
         lex, anc = _weigh(raw[i][0], idf), _weigh(raw[i][1], idf)
-        if JOINT:
-            # Anchors count across languages in proportion to their share of the article: a
-            # title whose only anchor is a common place name does not join a story by it.
-            share = _share(raw[i], idf)
-            anc = {f: w * share for f, w in anc.items()}
-        candidates: set[int] = set()
-        for f in (*lex, *anc):
-            if df[f] <= block:
-                candidates.update(index.get(f, ()))
+        # Anchors count across languages in proportion to their share of the article: a title
+        # whose only anchor is a common place name does not join a story by it.
+        share = _share(raw[i], idf)
+        anc = {f: w * share for f, w in anc.items()}
+        # Stories sharing the article's rarer features, by the weight they share; only the
+        # best few are compared in full. Postings of stories closed by the window are dropped
+        # as the timeline moves on (articles come in publication order).
+        shared: dict[int, float] = {}
+        for vector in (lex, anc):
+            for f, w in vector.items():
+                postings = index.get(f)
+                if not postings or df[f] > block:
+                    continue
+                if item.published is not None and window is not None:
+                    postings[:] = [o for o in postings if _open(stories[o], item.published, window)]
+                for o in postings:
+                    shared[o] = shared.get(o, 0.0) + w
+        ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
         best, best_score = -1, threshold
-        for s in sorted(candidates):
-            story = stories[s]
+        for o in sorted(ranked):
+            story = stories[o]
             if not _open(story, item.published, window):
                 continue
             score = _similarity(story, language, lex, anc)
             if score >= best_score and (score > best_score or best < 0):
-                best, best_score = s, score
+                best, best_score = o, score
         if best < 0:
             best = len(stories)
             stories.append(_Story())
         story = stories[best]
-        fresh = [f for f in (*lex, *anc) if f not in story.anchors and
-                 f not in story.lexical.get(language, {})]  # fmt: skip
+        fresh = [
+            f
+            for f in (*lex, *anc)
+            if f not in story.anchors and f not in story.lexical.get(language, {})
+        ]
         story.add(i, language, lex, anc, item.published)
         for f in fresh:
             if df[f] <= block:
@@ -338,15 +410,21 @@ def _unit(vector: Mapping[str, float]) -> dict[str, float]:
 
 
 def _merge(
-    stories: list[_Story], df: Mapping[str, int], block: int, threshold: float,
-    window: float | None, rounds: int = 3,
-) -> list[_Story]:  # fmt: skip
+    stories: list[_Story],
+    df: Mapping[str, int],
+    block: int,
+    threshold: float,
+    window: float | None,
+    rounds: int = 3,
+) -> list[_Story]:
     """Merge stories whose centroids are similar (richer than one article's title)."""
     for _ in range(rounds):
         units = [
             ({lang: _unit(v) for lang, v in story.lexical.items()}, _unit(story.anchors))
             for story in stories
         ]
+        # Stories are in order of their first article, undated ones last.
+        undated = next((s for s, story in enumerate(stories) if story.first is None), len(stories))
         index: defaultdict[str, list[int]] = defaultdict(list)
         for s, (lexical, anchors) in enumerate(units):
             for f in (*(f for v in lexical.values() for f in v), *anchors):
@@ -354,16 +432,24 @@ def _merge(
                     index[f].append(s)
         pairs: list[tuple[float, int, int]] = []
         for s, (lexical, anchors) in enumerate(units):
-            candidates: set[int] = set()
-            for f in (*(f for v in lexical.values() for f in v), *anchors):
-                if df[f] <= block:
-                    candidates.update(o for o in index[f] if o > s)
-            for o in sorted(candidates):
+            shared: dict[int, float] = {}
+            for vector in (*lexical.values(), anchors):
+                for f, w in vector.items():
+                    if df[f] <= block:
+                        for o in _later(index[f], s, stories, undated, window):
+                            shared[o] = shared.get(o, 0.0) + w
+            for o in sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))):
                 if not _overlap(stories[s], stories[o], window):
                     continue
                 other_lexical, other_anchors = units[o]
-                same = max((_dot(v, other_lexical[lang]) for lang, v in lexical.items()
-                            if lang in other_lexical), default=0.0)  # fmt: skip
+                same = max(
+                    (
+                        _dot(v, other_lexical[lang])
+                        for lang, v in lexical.items()
+                        if lang in other_lexical
+                    ),
+                    default=0.0,
+                )
                 score = max(same, _dot(anchors, other_anchors))
                 if score >= threshold:
                     pairs.append((-score, s, o))
@@ -380,6 +466,23 @@ def _merge(
             gone.add(o)
         stories = [story for s, story in enumerate(stories) if s not in gone]
     return stories
+
+
+def _later(
+    postings: list[int], s: int, stories: Sequence[_Story], undated: int, window: float | None
+) -> Iterator[int]:
+    """Stories after ``s`` in ``postings`` (ascending) that may overlap it in time."""
+    start = bisect.bisect_right(postings, s)
+    last = stories[s].last
+    limit = None if window is None or last is None else last.timestamp() + window * 3600
+    for k in range(start, len(postings)):
+        o = postings[k]
+        first = stories[o].first
+        if limit is not None and first is not None and first.timestamp() > limit:
+            # Later dated stories start later still: jump to the undated ones.
+            yield from postings[bisect.bisect_left(postings, undated, k) :]
+            return
+        yield o
 
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -414,11 +517,6 @@ def _similarity(
     same = _cosine(lex, story.lexical.get(language, {}))
     across = _cosine(anc, story.anchors)
     return max(same, across)
-
-
-def group_inputs(items: Iterable[StoryInput], **options: Any) -> list[list[int]]:
-    """``group`` over any iterable of StoryInput."""
-    return group(list(items), **options)
 
 
 def normalize_language(code: str | None) -> str:
