@@ -186,9 +186,14 @@ def batch(
     fetch_max_bytes: int = 5 * 1024 * 1024,
     group_size: int | None = None,
     engine: str | Engine = DEFAULT_ENGINE,
+    sink_factory: Callable[[Sequence[Input]], Sink] | None = None,
     **backend_config: Any,
 ) -> Report:
-    """Summarize every input found under ``paths`` and write the records; see the README."""
+    """Summarize every input found under ``paths`` and write the records; see the README.
+
+    ``sink_factory``, given the discovered inputs, makes the sink that takes the records in
+    place of the output file, folder or stream (``digest`` keeps them in memory).
+    """
     # An unknown engine is a usage error found before any output is opened (and truncated).
     runner = get_engine(engine) if isinstance(engine, str) else engine
     if output is not None:
@@ -210,9 +215,12 @@ def batch(
         if not inputs:
             raise InputError("no input found (folders are searched for " +
                              " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
-        with writing(Path(output_dir or output or "standard output")):
-            sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
-                             stream=stream)  # fmt: skip
+        if sink_factory is not None:
+            sink = sink_factory(inputs)
+        else:
+            with writing(Path(output_dir or output or "standard output")):
+                sink = open_sink(inputs, fmt, output=output, output_dir=output_dir,
+                                 resume=resume, stream=stream)  # fmt: skip
         jobs = max(1, min(jobs or default_jobs(), len(inputs)))
         if group_size is None:
             # Articles go through the pipeline in groups, stage by stage (all loaded, then all
