@@ -324,3 +324,24 @@ def test_names_that_resolve_to_internal_addresses_are_refused(
 def test_bad_timeouts_are_usage_errors(value: float) -> None:
     with pytest.raises(UsageError, match="timeout"):
         fetch("http://127.0.0.1:1/", timeout=value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300", "-1", "0"])
+def test_cli_refuses_bad_timeouts(value: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path), "--timeout", value])
+    assert result.exit_code == 2, result.output
+    assert "timeout" in result.output.lower() and "unexpected" not in result.output
+
+
+def test_batch_refuses_internal_redirects_unless_allowed(redirector: str, tmp_path: Path) -> None:
+    port = redirector.rsplit(":", 1)[1]
+    inside = f"{redirector}/to/http://localhost:{port}/page"
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["batch", inside, "-o", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 3, result.output
+    assert "--allow-private-urls" in json.loads(out.read_text())["error"]
+    result = CliRunner().invoke(
+        cli, ["batch", inside, "-o", str(out), "-q", "-j", "1", "--allow-private-urls"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["language"]["code"] == "sv"
