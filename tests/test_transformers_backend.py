@@ -293,7 +293,8 @@ def test_cli_json_reports_chunks_and_strict(models: dict[str, Path]) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert len(data["bullets"]) == 2 and data["chunks"] >= 1 and data["truncated"] is False
+    info = data["backend_info"]
+    assert len(data["bullets"]) == 2 and info["chunks"] >= 1 and info["truncated"] is False
     assert all("unsupported" not in bullet for bullet in data["bullets"])
 
 
@@ -306,7 +307,7 @@ def test_cli_model_from_environment(
               "-f", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["model"] == str(models["chat"])
+    assert json.loads(result.stdout)["backend_info"]["model"] == str(models["chat"])
 
 
 def test_missing_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
