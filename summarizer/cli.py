@@ -246,7 +246,7 @@ def summarize(source: str, output_format: str, **params: Any) -> None:
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
-    for warning in summary.meta.get("warnings", ()):
+    for warning in summary.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     _write_stdout(render(summary, output_format))
 
