@@ -4,8 +4,8 @@ langdetect is the engine. A long text given to ``detect`` goes to its detector (
 same text always gets the same answer). Short text (titles, teasers, one-line records) is where
 langdetect's random sampling is weak, so there every n-gram is scored against its profiles,
 function words add evidence, the script is decided first, and how common each word is in the
-leading candidates' languages (wordfreq) separates close languages (see ``langmodel`` and the
-README's "Language identification" section). Documents are read paragraph by paragraph, each
+leading candidates' languages (wordfreq) separates close languages (see ``langmodel`` and
+docs/language.md). Documents are read paragraph by paragraph, each
 scored the short-text way (steadier and cheaper; no word frequencies), so that a French article
 quoting English paragraphs is reported as French with an English share."""
 
@@ -38,8 +38,8 @@ MAX_CHARS = 3000
 SHORT_TEXT_LETTERS = 300
 # Word frequencies are read only for texts shorter than this (titles, tweets, word pairs): on a
 # full sentence the n-grams already decide, and the lists cost 4-5 MB per language, which a
-# batch of articles with an occasional short record should not pay (README: 99.9 -> 99.7% of
-# 7-language sentences, word pairs and single words unchanged).
+# batch of articles with an occasional short record should not pay (docs/language.md: 99.9 ->
+# 99.7% of 7-language sentences, word pairs and single words unchanged).
 FREQUENCY_LETTERS = 150
 # Below this many letters, or this many different ones, there is no language to tell
 # ("ok", "12:45", "🙂", "haha", "zzz").
@@ -94,6 +94,8 @@ def parse_languages(languages: str | Iterable[str] | None) -> tuple[str, ...] | 
     items = languages.split(",") if isinstance(languages, str) else list(languages)
     codes: list[str] = []
     for item in items:
+        if not isinstance(item, str):
+            raise UsageError(f"languages must be ISO 639-1 codes (strings), not {item!r}")
         code = normalize_code(item.strip())
         if code and code not in codes:
             codes.append(code)
@@ -354,13 +356,25 @@ def _chunks(text: str) -> list[str]:
     return chunks
 
 
-_ISO_639_1_RE = re.compile(r"[a-z]{2}")
+# Every ISO 639-1 code (a stated language need not be one detection knows: "eu" is still
+# Basque), so that a typo ("xx", "fe") is refused rather than reported as a language.
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
+    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv
+    kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr
+    nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq
+    sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
+    yi yo za zh zu""".split()
+)
 
 
 def stated_code(code: str) -> str | None:
     """The ISO 639-1 code in a stated language ("FR", "fr-CA" -> "fr"); None if it is none."""
+    if not isinstance(code, str):
+        return None
     normalized = normalize_code(code.strip())
-    return normalized if _ISO_639_1_RE.fullmatch(normalized) else None
+    return normalized if normalized in ISO_639_1 else None
 
 
 def given(code: str) -> Language:
