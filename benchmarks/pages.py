@@ -153,7 +153,6 @@ def run(
             ours.seconds += time.perf_counter() - started
             ours.failed.append(path.name)
             ours.add("", truth)
-            bad_pages += 0
             if verbose:
                 print(f"  FAILED {path.name}: {exc}")
             continue
@@ -212,7 +211,8 @@ def main() -> None:
             for key, value in sorted(truth.items())
             if (args.en / f"{key}.html").is_file()
         ]
-        report("English pages", run(pages, bullets=3, language=None, verbose=args.verbose), len(pages))
+        result = run(pages, bullets=3, language=None, verbose=args.verbose)
+        report("English pages", result, len(pages))
     if args.fr:
         records = [
             json.loads(line)
