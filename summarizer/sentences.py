@@ -50,9 +50,8 @@ _BREAK_RE = re.compile(r"[.!?。！？…](?=\s)|\n")
 # abbreviations ("R-W.Va.", "U.S."). Segmenters take their dots for full stops ("http://twitter."
 # / "com/foo", "PanARMENIAN." / "Net"), and a long run of addresses made sentencex slow (0.1 s
 # per 5,000 characters, ten times prose). Each span is masked (same length, so offsets hold)
-# before any splitting rule sees the text. Every repeat is bounded: linear time.
-_URL = r"(?i:[a-z][a-z0-9+.-]{1,15}://|www\.)[^\s<>\"«»“”]{1,2000}"
-_EMAIL = r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+# before any splitting rule sees the text. Spans grow from an anchor ("://", "www.", "@", a
+# top-level domain) that a regex finds quickly, by bounded scans: linear time.
 # A domain name ends with a top-level domain: a long generic one in any case ("PanARMENIAN.Net",
 # "Amazon.com"), or a short one in lower case only, since a glued sentence ("domaine.De plus")
 # looks the same with a capital.
@@ -61,17 +60,16 @@ _COUNTRY_TLDS = (
     "uk|fr|de|es|it|pt|nl|be|ch|at|ru|cn|jp|eu|ca|au|in|br|mx|us|co|me|ly|fm|gl|ie|se|no|dk|fi"
     "|pl|cz|gr|tr|ar|cl|kr|tw|hk|sg|nz|za|ua|ro|hu|il|ir|am|lu|is|to|st|gg|cc|ws"
 )
-_DOMAIN = (
-    r"(?<![\w@/.-])[\w-]{1,63}(?:\.[\w-]{1,63}){0,4}"
-    rf"\.(?:(?i:{_GENERIC_TLDS})|{_COUNTRY_TLDS})(?![\w-])(?:/[^\s<>\"«»“”]{{0,2000}})?"
-)
-_PROTECTED_RE = re.compile(f"{_URL}|{_EMAIL}|{_DOMAIN}")
+_ANCHOR_RE = re.compile(rf"://|(?i:www)\.|@|\.(?:(?i:{_GENERIC_TLDS})|{_COUNTRY_TLDS})(?![\w-])")
+_ADDRESS_TAIL_RE = re.compile(r"[^\s<>\"«»“”]{0,2000}")
+_PATH_RE = re.compile(r"(?:/[^\s<>\"«»“”]{0,2000})?")
+_MAIL_DOMAIN_RE = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_HOST_CHARS = frozenset("._-+")
 # Dotted abbreviations: capitals with one or two more letters, two or more times ("U.S.",
 # "W.Va.", "D.C."). Only their inner dots are masked: the last may still end a sentence.
 _DOTTED_RE = re.compile(r"(?<![\w.])(?:[A-Z][a-z]{0,2}\.){2,6}(?!\w)")
-# What every match of the two patterns holds: most text has neither, and is not scanned.
-_PROTECTED_HINT_RE = re.compile(r"[\w)]\.[\w(]|@|://")
 _TRAILING_PUNCTUATION = ".,;:!?'\"’”)]}"
+
 
 # ISO 639-1 -> Snowball algorithm name (the stemmers snowballstemmer ships).
 SNOWBALL = {
@@ -129,26 +127,78 @@ def protect(text: str) -> str:
 
     The result has the same length: every offset into it is an offset into ``text``.
     """
-    if _PROTECTED_HINT_RE.search(text) is None:
+    spans = _address_spans(text)
+    if spans:
+        parts: list[str] = []
+        position = 0
+        for start, end in spans:
+            parts.append(text[position:start])
+            parts.append("x" * (end - start))
+            position = end
+        parts.append(text[position:])
+        text = "".join(parts)
+    if "." not in text:
         return text
-    parts: list[str] = []
-    position = 0
-    for match in _PROTECTED_RE.finditer(text):
-        start, end = match.span()
+    return _DOTTED_RE.sub(lambda m: m.group()[:-1].replace(".", "\u00b7") + ".", text)
+
+
+def _host_start(text: str, end: int) -> int:
+    """Where the host name (or e-mail local part) that ends at ``end`` starts."""
+    start = end
+    while (
+        start > 0
+        and end - start < 253
+        and (text[start - 1].isalnum() or text[start - 1] in _HOST_CHARS)
+    ):
+        start -= 1
+    return start
+
+
+def _address_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint (start, end) of the web and e-mail addresses and domain names."""
+    spans: list[tuple[int, int]] = []
+    covered = 0
+    for anchor in _ANCHOR_RE.finditer(text):
+        if anchor.start() < covered:
+            continue
+        token = anchor.group()
+        if token == "@":
+            start = _host_start(text, anchor.start())
+            domain = _MAIL_DOMAIN_RE.match(text, anchor.end())
+            if start == anchor.start() or domain is None:  # a handle, not an address
+                continue
+            end = domain.end()
+        elif token == "://":
+            start = anchor.start()
+            while start > 0 and anchor.start() - start < 16 and text[start - 1].isalpha():
+                start -= 1
+            if start == anchor.start():
+                continue
+            end = _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+        elif token[0] != ".":  # www.
+            start = anchor.start()
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "/@"):
+                continue
+            end = _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+        else:  # a top-level domain: the labels before it, then a path
+            start = _host_start(text, anchor.start())
+            if start == anchor.start() or not any(
+                ch.isalpha() for ch in text[start : anchor.start()]
+            ):
+                continue
+            end = _PATH_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
         # A full stop, comma or closing bracket after an address belongs to the sentence
         # (a bracket inside the address, as in Wikipedia's "_(disambiguation)", stays).
         while end > start and text[end - 1] in _TRAILING_PUNCTUATION:
             if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
                 break
             end -= 1
-        if end - start < 4:
-            continue
-        parts.append(text[position:start])
-        parts.append("x" * (end - start))
-        position = end
-    parts.append(text[position:])
-    masked = "".join(parts)
-    return _DOTTED_RE.sub(lambda m: m.group()[:-1].replace(".", "\u00b7") + ".", masked)
+        while start < end and text[start] in _HOST_CHARS:
+            start += 1
+        if end - start >= 4 and start >= covered:
+            spans.append((start, end))
+            covered = end
+    return spans
 
 
 def _segments(piece: str, language: str) -> list[tuple[int, int]]:
