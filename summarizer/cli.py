@@ -12,13 +12,14 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import click
 
 from . import __version__, backends
 from .errors import OutputError, SummarizerError, UsageError
+from .models import Options
 from .render import FORMATS, render
 
 
@@ -34,6 +35,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 F = TypeVar("F", bound=Callable[..., Any])
+# What click.option(...) returns: a decorator that adds one option to a command.
+OptionDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 log = logging.getLogger("summarizer")
 
 
@@ -80,109 +83,110 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def common_options(func: F) -> F:
-    """Options every summarizing command shares."""
-    decorators = [
-        click.option(
-            "-n", "--bullets", type=click.IntRange(min=1), default=3, show_default=True,
-            help="Number of TL;DR bullets.",
-        ),
-        click.option(
-            "-l", "--language", metavar="CODE",
-            help="ISO 639-1 code of the article's language; skips detection.",
-        ),
-        click.option(
-            "--languages", metavar="CODES",
-            help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
-        ),
-        click.option(
-            "-b", "--backend", type=click.Choice(backends.available()),
-            default=backends.DEFAULT_BACKEND, show_default=True,
-            help="Summarization backend.",
-        ),
-        click.option(
-            "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
-            help="Longest bullet, in words (0: no cap).",
-        ),
-        click.option(
-            "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
-            help="Hugging Face model id or local folder (transformers backend).",
-        ),
-        click.option(
-            "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
-            show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
-        ),
-        click.option(
-            "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
-            help="Texts the model generates for at once.",
-        ),
-        click.option(
-            "--strict", is_flag=True,
-            help="Drop generated bullets with a number or name not in the article; "
-            "fill with extractive ones.",
-        ),
-        click.option(
-            "--prompt-file", type=click.Path(dir_okay=False),
-            help="Prompt template for chat models ({bullets} {language} {article}).",
-        ),
-        click.option(
-            "--trust-remote-code", is_flag=True,
-            help="Let the model run code from its repository (off unless given).",
-        ),
-        click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
-    ]  # fmt: skip
-    func = _collect_options(func)
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+# Options every summarizing command shares, in the order --help lists them.
+SUMMARY_OPTIONS: list[OptionDecorator] = [
+    click.option(
+        "-n", "--bullets", type=click.IntRange(min=1), default=3, show_default=True,
+        help="Number of TL;DR bullets.",
+    ),
+    click.option(
+        "-l", "--language", metavar="CODE",
+        help="ISO 639-1 code of the article's language; skips detection.",
+    ),
+    click.option(
+        "--languages", metavar="CODES",
+        help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
+    ),
+    click.option(
+        "-b", "--backend", type=click.Choice(backends.available()),
+        default=backends.DEFAULT_BACKEND, show_default=True,
+        help="Summarization backend.",
+    ),
+    click.option(
+        "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
+        help="Longest bullet, in words (0: no cap).",
+    ),
+    click.option(
+        "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
+        help="Hugging Face model id or local folder (transformers backend).",
+    ),
+    click.option(
+        "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
+        show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
+    ),
+    click.option(
+        "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
+        help="Texts the model generates for at once.",
+    ),
+    click.option(
+        "--strict", is_flag=True,
+        help="Drop generated bullets with a number or name not in the article; "
+        "fill with extractive ones.",
+    ),
+    click.option(
+        "--prompt-file", type=click.Path(dir_okay=False),
+        help="Prompt template for chat models ({bullets} {language} {article}).",
+    ),
+    click.option(
+        "--trust-remote-code", is_flag=True,
+        help="Let the model run code from its repository (off unless given).",
+    ),
+    click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
+]  # fmt: skip
 
-
-def bullet_options(func: F) -> F:
-    """The headline and compression switches of the commands that print bullets."""
-    func = click.option(
-        "--compress/--no-compress",
-        default=True,
-        show_default=True,
-        help="Delete connectives, fact-free attributions, asides and concessive clauses.",
-    )(func)
-    return click.option(
-        "--headline/--no-headline",
-        default=False,
-        show_default=True,
+# The headline and compression switches of the commands that print bullets.
+BULLET_OPTIONS: list[OptionDecorator] = [
+    click.option(
+        "--headline/--no-headline", default=False, show_default=True,
         help="Put a one-line headline above the bullets.",
-    )(func)
+    ),
+    click.option(
+        "--compress/--no-compress", default=True, show_default=True,
+        help="Delete connectives, fact-free attributions, asides and concessive clauses.",
+    ),
+]  # fmt: skip
 
 
-_BACKEND_OPTIONS = ("model", "device", "batch_size", "strict", "prompt_file", "trust_remote_code")
+def with_options(options: Sequence[OptionDecorator]) -> Callable[[F], F]:
+    """Add a list of click options to a command, shown by --help in the list's order."""
+
+    def decorate(func: F) -> F:
+        command: Callable[..., Any] = func
+        for option in reversed(options):
+            command = option(command)
+        return cast(F, command)
+
+    return decorate
 
 
-# Options that become pipeline.make_options arguments (compress and headline where offered).
-_SUMMARY_OPTIONS = (
-    "bullets",
-    "backend",
-    "language",
-    "languages",
-    "max_words",
-    "compress",
-    "headline",
-)
+def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]:
+    """The library's Options and the chosen backend's settings, from a command's parsed values.
 
+    Called inside the command, so that its usage errors (a bad --language) meet handle_errors.
+    A command without --compress or --headline gets the library's defaults.
+    """
+    from .pipeline import make_options
 
-def _collect_options(func: F) -> F:
-    """Fold the summary options into ``option_values`` (for make_options, called inside the
-    command so that its usage errors meet handle_errors) and the backend options into one
-    ``backend_config`` argument for the chosen backend."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name, None) for name in _BACKEND_OPTIONS}
-        kwargs["backend_config"] = backends.config_for(kwargs.get("backend") or "", **values)
-        kwargs["option_values"] = {
-            name: kwargs.pop(name) for name in _SUMMARY_OPTIONS if name in kwargs
-        }
-        return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    options = make_options(
+        bullets=params["bullets"],
+        backend=params["backend"],
+        language=params["language"],
+        languages=params["languages"],
+        max_words=params["max_words"],
+        compress=params.get("compress", True),
+        headline=params.get("headline", False),
+    )
+    # Every backend's options are parsed; the chosen backend receives only its own.
+    backend_config = backends.config_for(
+        options.backend,
+        model=params["model"],
+        device=params["device"],
+        batch_size=params["batch_size"],
+        strict=params["strict"],
+        prompt_file=params["prompt_file"],
+        trust_remote_code=params["trust_remote_code"],
+    )
+    return options, backend_config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,21 +207,15 @@ def cli() -> None:
     "-f", "--format", "output_format", type=click.Choice(FORMATS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
-@bullet_options
-@common_options
+@with_options(BULLET_OPTIONS)
+@with_options(SUMMARY_OPTIONS)
 @handle_errors
-def summarize(
-    source: str,
-    output_format: str,
-    verbose: bool,
-    option_values: dict[str, Any],
-    backend_config: dict[str, Any],
-) -> None:
+def summarize(source: str, output_format: str, **params: Any) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
-    from .pipeline import make_options, summarize_article
+    from .pipeline import summarize_article
 
-    options = make_options(**option_values)
+    options, backend_config = summary_options(params)
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
@@ -302,26 +300,18 @@ def detect(
     show_default=True,
     help="Compress the backend's bullets (LEAD-k is always the sentences as written).",
 )
-@common_options
+@with_options(SUMMARY_OPTIONS)
 @handle_errors
-def eval_command(
-    data: str,
-    limit: int | None,
-    output_format: str,
-    verbose: bool,
-    option_values: dict[str, Any],
-    backend_config: dict[str, Any],
-) -> None:
+def eval_command(data: str, limit: int | None, output_format: str, **params: Any) -> None:
     """ROUGE-1/2/L F1 of a backend and of LEAD-k on records {"text", "summary", "title"?}.
 
     Tokens are lower-cased Unicode word runs (\\w+), with no stemming, so every language is
     scored alike. Scores are means over records, in percent.
     """
     from .evaluate import evaluate, read_examples, render_table
-    from .pipeline import make_options
     from .render import to_json
 
-    options = make_options(**option_values)
+    options, backend_config = summary_options(params)
     examples = read_examples(data, limit)
     log.debug("evaluating %d records", len(examples))
     result = evaluate(examples, options, progress=_progress(len(examples)), **backend_config)
@@ -405,8 +395,8 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     is_flag=True,
     help="No progress bar and no final report (failures are still listed).",
 )
-@bullet_options
-@common_options
+@with_options(BULLET_OPTIONS)
+@with_options(SUMMARY_OPTIONS)
 @handle_errors
 def batch_command(
     paths: tuple[str, ...],
@@ -420,9 +410,7 @@ def batch_command(
     timeout: float,
     max_size: int,
     quiet: bool,
-    verbose: bool,
-    option_values: dict[str, Any],
-    backend_config: dict[str, Any],
+    **params: Any,
 ) -> None:
     """Summarize many articles: folders, files, JSONL (- for stdin), http(s) URLs.
 
@@ -441,9 +429,8 @@ def batch_command(
     """
     from .batch import batch as run_batch
     from .batch import default_format
-    from .pipeline import make_options
 
-    options = make_options(**option_values)
+    options, backend_config = summary_options(params)
     show = sys.stderr.isatty() and not quiet
     previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,27 @@ from conftest import fresh_python, group_gone, wait_for_lines
 from summarizer import batch as batch_mod
 from summarizer.batch import (
     BatchConfig,
+    Emit,
+    Engine,
     FileSink,
+    InOrder,
+    Input,
     Outcome,
     Task,
+    WorkContext,
     discover,
+    engine_names,
     read_journal,
+    register_engine,
     safe_component,
+    summarize_tasks,
+    unregister_engine,
+    work_group,
 )
+from summarizer.batch import sinks as sinks_mod
+from summarizer.batch import work as work_mod
 from summarizer.cli import cli
-from summarizer.errors import InputError
+from summarizer.errors import InputError, UsageError
 from summarizer.pipeline import make_options
 
 ARTICLES = [
@@ -374,33 +387,33 @@ def test_a_group_skips_done_inputs_and_survives_a_bug(
 ) -> None:
     text = (data_dir / "elflyg-sv.txt").read_text()
     inputs = [
-        batch_mod.Input(i, "record", f"f:{i}", line=json.dumps({"id": str(i), "text": text}))
+        Input(i, "record", f"f:{i}", line=json.dumps({"id": str(i), "text": text}))
         for i in range(3)
     ]
     config = BatchConfig(options=make_options(bullets=2))
-    batch_mod.warm_up(config)
-    fingerprint = config.fingerprint()
-    lines = batch_mod._LineReader()
-    first = batch_mod._run_group(inputs, fingerprint, set(), lines)
+    with WorkContext.start(config) as context:
+        first = work_group(context, inputs)
     assert [json.loads(o.line or "")["id"] for o in first] == ["0", "1", "2"]
-    again = batch_mod._run_group(inputs, fingerprint, {first[1].key}, lines)
+    with WorkContext.start(config, done={first[1].key}) as context:
+        again = work_group(context, inputs)
     assert [o.line is None for o in again] == [False, True, False]  # done by an earlier run
-    real = batch_mod._prepare
+    real = work_mod.prepare
 
-    def prepare(item: batch_mod.Input, fingerprint: str, lines: Any) -> Any:
+    def prepare(item: Input, fingerprint: str, lines: Any) -> Any:
         if item.index == 2:
             raise RuntimeError("boom")
         return real(item, fingerprint, lines)
 
-    monkeypatch.setattr(batch_mod, "_prepare", prepare)
-    broken = batch_mod._run_group(inputs, fingerprint, set(), lines)
+    monkeypatch.setattr(work_mod, "prepare", prepare)
+    with WorkContext(config) as context:
+        broken = work_group(context, inputs)
     assert broken[2].error == "f:2: unexpected RuntimeError: boom" and broken[2].trace
     assert broken[0].error is None and broken[1].error is None
 
 
 def test_worker_results_are_passed_on_in_input_order_until_too_many_wait() -> None:
     passed: list[list[int]] = []
-    deliver = batch_mod._InOrder(lambda group: passed.append([o.index for o in group]), limit=1)
+    deliver = InOrder(lambda group: passed.append([o.index for o in group]), limit=1)
 
     def group(*indexes: int) -> list[Outcome]:
         return [Outcome(i, f"k{i}", None) for i in indexes]
@@ -501,8 +514,7 @@ def test_group_failure_is_isolated(tmp_path: Path, data_dir: Path) -> None:
         Task(1, "record", "f:2", "k1", json.dumps({"id": "bad", "text": "  "})),
         Task(2, "record", "f:3", "k2", good),
     ]
-    batch_mod.warm_up(BatchConfig(options=options, group_size=3))
-    records = batch_mod._work(tasks)
+    records = summarize_tasks(BatchConfig(options=options, group_size=3), tasks)
     assert [r.get("id") for r in records] == ["ok", "bad", "ok"]
     assert "error" in records[1] and "error" not in records[0]
     assert [r["key"] for r in records] == ["k0", "k1", "k2"]
@@ -549,13 +561,13 @@ def test_file_sink_leaves_a_journal_already_in_order_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rewrites: list[Path] = []
-    real = batch_mod._atomic_write
+    real = sinks_mod.atomic_write
 
     def spy(path: Path, text: Any) -> None:
         rewrites.append(path)
         real(path, text)
 
-    monkeypatch.setattr(batch_mod, "_atomic_write", spy)
+    monkeypatch.setattr(sinks_mod, "atomic_write", spy)
     out = tmp_path / "o.jsonl"
     records = [{"key": f"k{i}", "source": str(i), "bullets": ["é \ud800"]} for i in range(3)]
     sink = FileSink(out, "jsonl", resume=False)
@@ -646,6 +658,50 @@ def test_a_dead_worker_does_not_stop_the_run(
     # The tasks lost with the broken pool are retried alone: only the culprit fails.
     assert "worker process died" in records[3]["error"]
     assert report.failed == 1 and report.done == 39
+
+
+class ReversedEngine:
+    """An engine of its own: groups of one input, summarized last to first."""
+
+    def run(
+        self, inputs: Sequence[Input], config: BatchConfig, done: Container[str], emit: Emit
+    ) -> None:
+        with WorkContext.start(config, done) as context:
+            for item in reversed(inputs):
+                emit(work_group(context, [item]))
+
+
+def test_an_engine_plugs_in_by_name_and_the_output_stays_in_input_order(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 5)
+    options = make_options(bullets=2)
+    local = tmp_path / "local.jsonl"
+    assert batch_mod.batch([str(source)], options, output=local, jobs=1).done == 5
+    assert isinstance(ReversedEngine(), Engine)
+    register_engine("reversed", f"{ReversedEngine.__module__}:ReversedEngine")
+    try:
+        assert "reversed" in engine_names()
+        for fmt, name in (("jsonl", "r.jsonl"), ("json", "r.json")):
+            out = tmp_path / name
+            report = batch_mod.batch([str(source)], options, output=out, fmt=fmt, engine="reversed")
+            assert report.done == 5 and report.exit_code == 0
+        assert (tmp_path / "r.jsonl").read_bytes() == local.read_bytes()
+        assert [r["key"] for r in json.loads((tmp_path / "r.json").read_text())] == [
+            r["key"] for r in lines_of(local)
+        ]
+        # Resume is the engine's too: what an earlier run left is skipped.
+        again = batch_mod.batch(
+            [str(source)], options, output=local, resume=True, engine="reversed"
+        )
+        assert (again.done, again.skipped) == (0, 5)
+    finally:
+        unregister_engine("reversed")
+    before = local.read_bytes()
+    with pytest.raises(UsageError, match="unknown engine 'reversed'; available: local"):
+        batch_mod.batch([str(source)], options, output=local, engine="reversed")
+    assert local.read_bytes() == before  # refused before the output was opened
 
 
 def test_unlistable_folder_is_an_error_record(

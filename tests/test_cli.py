@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from summarizer.cli import cli
+from summarizer.cli import cli, summary_options
 
 
 def run(*args: str, input: bytes | str | None = None):  # type: ignore[no-untyped-def]
@@ -170,3 +170,40 @@ def test_headline_and_no_compress_flags(seed_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout.startswith("TL;DR: ")
     raw = run("summarize", str(seed_path), "--no-compress", "-f", "json")
     assert json.loads(raw.stdout)["options"]["compress"] is False
+
+
+def _parsed(command: str, *args: str) -> dict[str, object]:
+    """The values click parses for ``summarizer COMMAND ARGS`` (the command is not run)."""
+    group_ctx = cli.make_context("summarizer", [command, *args])
+    sub = cli.get_command(group_ctx, command)
+    assert sub is not None
+    return dict(sub.make_context(command, list(args), parent=group_ctx).params)
+
+
+def test_summary_options_give_each_backend_only_its_settings() -> None:
+    params = _parsed("summarize", "x.txt", "-n", "2", "-l", "FR", "--no-compress", "--model", "m")
+    options, config = summary_options(params)
+    assert (options.bullets, options.language, options.compress, options.headline) == (
+        2,
+        "fr",
+        False,
+        False,
+    )
+    assert options.backend == "extractive" and config == {}  # --model is not the default's
+
+    params = _parsed("batch", "in", "-b", "transformers", "--model", "m", "--strict")
+    options, config = summary_options(params)
+    assert options.backend == "transformers" and options.compress is True
+    assert config == {
+        "model": "m",
+        "device": "auto",
+        "batch_size": 8,
+        "strict": True,
+        "trust_remote_code": False,
+    }
+
+
+def test_summary_options_without_bullet_switches() -> None:
+    # eval offers its own --compress and no --headline: the library's default fills in.
+    options, _ = summary_options(_parsed("eval", "d.jsonl", "--no-compress"))
+    assert options.compress is False and options.headline is False

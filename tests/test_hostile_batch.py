@@ -25,6 +25,7 @@ from conftest import group_gone, local_server, wait_for_lines
 
 from summarizer import batch as batch_mod
 from summarizer.batch import discover, read_journal
+from summarizer.batch import sinks as sinks_mod
 from summarizer.cli import cli
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -252,7 +253,7 @@ def test_disk_full_output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     inputs.mkdir()
     for article in ARTICLES[:4]:
         (inputs / article.name).write_bytes(article.read_bytes())
-    real_write = batch_mod._atomic_write
+    real_write = sinks_mod.atomic_write
     calls = []
 
     def filling(path: Path, text: str) -> None:
@@ -261,7 +262,7 @@ def test_disk_full_output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real_write(path, text)
 
-    monkeypatch.setattr(batch_mod, "_atomic_write", filling)
+    monkeypatch.setattr(sinks_mod, "atomic_write", filling)
     before = snapshot(inputs)
     out = tmp_path / "out"
     result = invoke(str(inputs), "--output-dir", str(out), "-j", "1", "-q")

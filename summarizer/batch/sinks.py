@@ -1,0 +1,383 @@
+"""Sinks: where records go (standard output, ``--output FILE``, ``--output-dir DIR``).
+
+A sink sees outcomes in completion order (``add``), makes them durable group by group
+(``flush``) and leaves the output in input order when the run completes (``close``). The
+file and folder sinks keep a ``Journal`` for ``--resume``; the folder sink never writes
+outside its folder, whatever names the inputs carry (``safe_component``, ``inside``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import itertools
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import InputError, OutputError, UsageError
+from ..render import markdown_section
+from .inputs import Input, LineReader, peek_id
+from .journal import Journal, JournalIndex, atomic_write, journal_lines, scan_journal
+from .records import Outcome, error_record, json_line
+
+FORMATS = ("jsonl", "json", "markdown")
+JOURNAL_NAME = ".summarizer-batch.jsonl"  # inside --output-dir
+PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
+# Errors that fail every later write too: the run stops instead of failing input after input.
+FATAL_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _utf8(text: str) -> str:
+    """``text`` as it can be written in UTF-8 (a lone surrogate becomes "?")."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _header(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return {"jsonl": "", "json": "[", "markdown": "# TL;DR digest\n"}[fmt]
+
+
+def _item(fmt: str, line: str, first: bool) -> str:
+    """One record in ``fmt``, from its JSONL line."""
+    if fmt == "jsonl":
+        return line
+    if fmt == "json":
+        return ("\n  " if first else ",\n  ") + line[:-1]
+    return "\n" + _utf8(markdown_section(json.loads(line)))
+
+
+def _footer(fmt: str) -> str:
+    return "\n]\n" if fmt == "json" else ""
+
+
+def render_lines(lines: Iterable[str], fmt: str) -> Iterator[str]:
+    """The whole output of a run in one format, piece by piece, from the records' JSONL lines."""
+    yield _header(fmt)
+    for n, line in enumerate(lines):
+        yield _item(fmt, line, n == 0)
+    yield _footer(fmt)
+
+
+# --------------------------------------------------------------------------- sinks
+
+
+class Sink:
+    """Where records go. ``add`` sees them in completion order; ``close`` ends the run."""
+
+    where = "the output"  # named in error messages
+
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the records an earlier run left (for --resume)."""
+        return {}
+
+    def add(self, outcome: Outcome) -> Outcome:
+        """Take an input's outcome (no line: skipped, an earlier run's record); return it kept."""
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Make what was added so far durable (a SIGKILL after this loses none of it)."""
+
+    def close(self, complete: bool) -> None:
+        """End of run (``complete``: every input has its record)."""
+
+
+class StreamSink(Sink):
+    """Standard output: records written in input order as soon as the order allows."""
+
+    where = "standard output"
+
+    def __init__(self, stream: IO[str], fmt: str) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.next = 0
+        self.waiting: dict[int, Outcome] = {}
+        self.stream.write(_header(fmt))
+
+    def add(self, outcome: Outcome) -> Outcome:
+        """Buffer until every earlier input has its record, then write."""
+        self.waiting[outcome.index] = outcome
+        while self.next in self.waiting:
+            line = self.waiting.pop(self.next).line
+            assert line is not None  # nothing is skipped: there is no earlier output to resume
+            self.stream.write(_item(self.fmt, line, self.next == 0))
+            self.next += 1
+        return outcome
+
+    def flush(self) -> None:
+        """Hand what was written to the reader."""
+        self.stream.flush()
+
+    def close(self, complete: bool) -> None:
+        """Close the JSON array."""
+        self.stream.write(_footer(self.fmt))
+        self.stream.flush()
+
+
+class FileSink(Sink):
+    """``--output FILE``: a journal during the run, the file in input order at the end.
+
+    For JSONL the journal is the file itself; for JSON and Markdown it is FILE.partial.jsonl,
+    which is turned into FILE and removed when the run completes.
+    """
+
+    def __init__(self, path: Path, fmt: str, resume: bool) -> None:
+        self.where = str(path)
+        self.path = path
+        self.fmt = fmt
+        journal_path = path if fmt == "jsonl" else path.with_name(path.name + PARTIAL_SUFFIX)
+        finished: list[dict[str, Any]] = []
+        if resume and fmt == "json" and path.exists() and not journal_path.exists():
+            finished = _read_json_array(path)  # the output of a run that completed
+        self.index = JournalIndex()
+        if resume:
+            for offset, record in scan_journal(journal_path, repair=True):
+                self.index.remember(offset, record)
+        self.journal = Journal(journal_path, resume)
+        for record in finished:
+            self.index.remember(self.journal.append(json_line(record)), record)
+        self.journal.flush()
+
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the successful records found in FILE (and its journal)."""
+        return self.index.previous
+
+    def add(self, outcome: Outcome) -> Outcome:
+        """Append a fresh record to the journal."""
+        offset = None if outcome.line is None else self.journal.append(outcome.line)
+        self.index.place(outcome.index, outcome.key, offset)
+        return outcome
+
+    def flush(self) -> None:
+        """Flush the journal."""
+        self.journal.flush()
+
+    def close(self, complete: bool) -> None:
+        """Rewrite FILE in input order, atomically, once every input has its record."""
+        self.journal.close()
+        if not complete:
+            return
+        offsets = self.index.final(self.path)
+        if self.journal.path == self.path and self._in_order(offsets):
+            return  # rewriting would give the same bytes: no need to copy a big file again
+        # Each journal line is already a record's JSONL line: for JSONL, copied as it is.
+        lines = journal_lines(self.journal.path, offsets)
+        atomic_write(self.path, render_lines(lines, self.fmt))
+        if self.journal.path != self.path:
+            self.journal.path.unlink(missing_ok=True)
+
+    def _in_order(self, offsets: Sequence[int]) -> bool:
+        """Whether the journal holds exactly ``offsets``' lines, in that order, all written by
+        this run (so each is ``json_line`` of its record, which reading and writing keep)."""
+        journal = self.journal
+        return (
+            journal.start == 0
+            and journal.written == len(offsets)
+            and all(a < b for a, b in itertools.pairwise(offsets))
+        )
+
+
+def _read_json_array(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [r for r in data if isinstance(r, dict) and isinstance(r.get("key"), str)]
+
+
+class DirSink(Sink):
+    """``--output-dir DIR``: one file per input, mirroring the input tree, never outside DIR."""
+
+    def __init__(self, root: Path, fmt: str, inputs: Sequence[Input], resume: bool) -> None:
+        self.where = str(root)
+        self.root = root
+        self.fmt = fmt
+        root.mkdir(parents=True, exist_ok=True)
+        suffix = ".tldr.md" if fmt == "markdown" else ".tldr.json"
+        self.targets = unique_names(inputs, suffix)
+        self.index = JournalIndex()
+        journal_path = root / JOURNAL_NAME
+        if resume:
+            for offset, record in scan_journal(journal_path, repair=True):
+                # A record counts as done only while its file is still there.
+                output = record.get("output")
+                if isinstance(output, str) and (root / output).is_file():
+                    self.index.remember(offset, record)
+        self.journal = Journal(journal_path, resume)
+
+    def previous(self) -> Mapping[str, int]:
+        """Keys of the successful records whose files still exist."""
+        return self.index.previous
+
+    def add(self, outcome: Outcome) -> Outcome:
+        """Write the input's file (successes only), then journal the record."""
+        if outcome.line is None:
+            self.index.place(outcome.index, outcome.key, None)
+            return outcome
+        if outcome.error is None:
+            record = outcome.record()
+            relative = self.targets[outcome.index]
+            try:
+                self._write(relative, record)
+                record["output"] = relative
+            except OSError as exc:
+                if exc.errno in FATAL_WRITE_ERRNOS:
+                    raise
+                message = f"{record['source']}: cannot write {relative}: {exc}"
+                record = error_record(record["source"], message, record["key"], record.get("id"))
+            except InputError as exc:
+                message = f"{record['source']}: cannot write {relative}: {exc}"
+                record = error_record(record["source"], message, record["key"], record.get("id"))
+            outcome = Outcome.of(outcome.index, record)
+        assert outcome.line is not None
+        self.index.place(outcome.index, outcome.key, self.journal.append(outcome.line))
+        return outcome
+
+    def flush(self) -> None:
+        """Flush the journal."""
+        self.journal.flush()
+
+    def _write(self, relative: str, record: dict[str, Any]) -> None:
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not inside(self.root, target.parent):  # a symlinked folder pointing out of DIR
+            raise InputError(f"refusing to write outside {self.root}")
+        text = (
+            markdown_section(record, level=1)
+            if self.fmt == "markdown"
+            else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        )
+        atomic_write(target, text)
+
+    def close(self, complete: bool) -> None:
+        """Leave the journal in input order too, for the next --resume and for readers."""
+        self.journal.close()
+        if complete:
+            lines = journal_lines(self.journal.path, self.index.final(self.root))
+            atomic_write(self.journal.path, lines)
+
+
+# --------------------------------------------------------------------------- names
+
+
+_UNSAFE = re.compile(r"[^\w\-]+")
+_WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)$")
+
+
+def safe_component(name: str) -> str:
+    """A file-name component that cannot climb out of, or hide in, a folder."""
+    name = unicodedata.normalize("NFC", name)
+    cleaned = _UNSAFE.sub("_", name).strip("_")[:100] or "article"
+    if _WINDOWS_RESERVED.match(cleaned):
+        cleaned = f"_{cleaned}"
+    return cleaned
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when ``path`` (symlinks resolved) lies under ``root``."""
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
+
+
+def unique_names(inputs: Sequence[Input], suffix: str) -> list[str]:
+    """Safe, distinct relative output paths, assigned in input order (stable across runs)."""
+    taken: set[str] = set()
+    names = []
+    with contextlib.closing(LineReader()) as lines:
+        for item in inputs:
+            names.append(_unique_name(item, suffix, taken, lines))
+    return names
+
+
+def _unique_name(item: Input, suffix: str, taken: set[str], lines: LineReader) -> str:
+    raw = list(item.name) or ["article"]
+    if item.kind == "file":
+        raw[-1] = Path(raw[-1]).stem or raw[-1]
+    if item.named_by_id:
+        with contextlib.suppress(OSError):  # then it keeps "line-N"
+            raw[-1] = peek_id(lines.read(item)[0]) or raw[-1]
+    base = "/".join(safe_component(part) for part in raw)
+    candidate, n = base + suffix, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{base}-{n}{suffix}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def default_format(
+    output: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str] | None
+) -> str:
+    """The format when none is given: from FILE's suffix, markdown for a folder, else jsonl."""
+    if output_dir is not None:
+        return "markdown"
+    suffix = Path(output).suffix.lower() if output is not None else ""
+    return {".md": "markdown", ".markdown": "markdown", ".json": "json"}.get(suffix, "jsonl")
+
+
+def open_sink(
+    inputs: Sequence[Input],
+    fmt: str,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    stream: IO[str] | None = None,
+) -> Sink:
+    """The sink for an output file, an output folder, or a stream (standard output)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if output is not None and output_dir is not None:
+        raise UsageError("give --output or --output-dir, not both")
+    if output_dir is not None:
+        return DirSink(Path(output_dir), fmt, inputs, resume)
+    if output is not None:
+        path = Path(output)
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; use --output-dir for one file per input")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileSink(path, fmt, resume)
+    if resume:
+        raise UsageError("--resume needs --output or --output-dir")
+    return StreamSink(stream or sys.stdout, fmt)
+
+
+def outputs_of(
+    output: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str] | None
+) -> list[str]:
+    """Paths a folder walk must not read back as inputs."""
+    paths: list[str] = []
+    if output is not None:
+        paths += [str(output), str(output) + PARTIAL_SUFFIX]
+    if output_dir is not None:
+        paths.append(str(output_dir))
+    return paths
+
+
+@contextlib.contextmanager
+def writing(sink: Sink | Path) -> Iterator[None]:
+    """Turn an OS error while writing results into one OutputError line (a closed pipe aside)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        where = sink if isinstance(sink, Path) else sink.where
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # mkdir met a file on the way
+            reason = "a part of the path is a file, not a folder"
+        raise OutputError(f"cannot write {where}: {reason}") from exc
