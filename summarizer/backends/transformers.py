@@ -143,11 +143,16 @@ def load_options(device: str, dtype: Any, *, accelerate: bool) -> dict[str, Any]
 
 
 def _has_accelerate() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("accelerate") is not None
+
+
+def _cores() -> int:
     try:
-        import accelerate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _offline() -> bool:
@@ -263,6 +268,9 @@ class TransformersBackend(BaseBackend):
             transformers.utils.logging.disable_progress_bar()
         self.device = pick_device(device, self.torch)
         self.dtype = pick_dtype(dtype, self.device, self.torch)
+        if self.device == "cpu":
+            # torch counts the machine's cores, not the ones this process may use.
+            self.torch.set_num_threads(min(self.torch.get_num_threads(), _cores()))
         self._load(transformers, model, trust_remote_code, gguf_file, template)
         self.prompt = self._check_prompt(self._prompt_text)
         self.context, self.answer_limit = self._limits(max_input_tokens)
@@ -270,6 +278,11 @@ class TransformersBackend(BaseBackend):
             "loaded %s (%s) on %s as %s, %d input tokens, %d answer tokens",
             model, self.mode, self.device, self.dtype, self.context, self.answer_limit,
         )  # fmt: skip
+
+    def share_cores(self, processes: int) -> None:
+        """Use this process's share of the cores when ``processes`` models run side by side."""
+        if self.device == "cpu":
+            self.torch.set_num_threads(max(1, _cores() // max(1, processes)))
 
     # --- loading --------------------------------------------------------------------------
 
@@ -330,7 +343,11 @@ class TransformersBackend(BaseBackend):
             self.mode = "seq2seq"
         else:
             self.mode = "chat" if getattr(tokenizer, "chat_template", None) else "completion"
-        auto = transformers.AutoModelForSeq2SeqLM if self.seq2seq else transformers.AutoModelForCausalLM
+        auto = (
+            transformers.AutoModelForSeq2SeqLM
+            if self.seq2seq
+            else transformers.AutoModelForCausalLM
+        )
         options = load_options(self.device, self.dtype, accelerate=_has_accelerate())
         try:
             network = auto.from_pretrained(source, **options, **kwargs)
@@ -515,7 +532,9 @@ class TransformersBackend(BaseBackend):
             encoder = _first_int(config, ("max_encoder_position_embeddings", *common))
             decoder = _first_int(config, ("max_decoder_position_embeddings", *common))
             if encoder is None:  # relative positions: trust the tokenizer only so far
-                encoder = min(tokenizer_limit or RELATIVE_MAX_INPUT, RELATIVE_MAX_INPUT)
+                encoder = max_input_tokens or min(
+                    tokenizer_limit or RELATIVE_MAX_INPUT, RELATIVE_MAX_INPUT
+                )
             # The decoder start token, and a forced first token (mBART's language code).
             answer = (decoder or RELATIVE_MAX_OUTPUT) - 2
             limits = [encoder]
@@ -523,7 +542,7 @@ class TransformersBackend(BaseBackend):
             positions = _first_int(config, common)
             limits = [positions] if positions else []
             answer = 0  # set from the context below
-        if tokenizer_limit is not None:
+        if tokenizer_limit is not None and not (self.seq2seq and max_input_tokens):
             limits.append(tokenizer_limit)
         limits.append(max_input_tokens or DEFAULT_MAX_INPUT_TOKENS)
         context = min(limits)
@@ -639,9 +658,8 @@ class TransformersBackend(BaseBackend):
         if self.seq2seq:
             inputs = [self.prefix + text for text in texts]
         else:
-            inputs = [
-                self._prompt(text, bullets, code) for text, code in zip(texts, languages, strict=True)
-            ]
+            pairs = zip(texts, languages, strict=True)
+            inputs = [self._prompt(text, bullets, code) for text, code in pairs]
         lengths = self.count(inputs)
         order = sorted(range(len(inputs)), key=lambda i: lengths[i])
         results: list[tuple[str, bool]] = [("", False)] * len(inputs)
@@ -731,14 +749,16 @@ class TransformersBackend(BaseBackend):
             ) from exc
         for warning in caught:
             log.debug("generate: %s", warning.message)
-        if self.seq2seq:
-            generated = output[:, 1:]  # the decoder start token (BART's is </s> itself)
-        else:
-            generated = output[:, encoded["input_ids"].shape[1] :]
+        # Skip the decoder start token (BART's is </s> itself), or the prompt.
+        skip = 1 if self.seq2seq else encoded["input_ids"].shape[1]
+        generated = output[:, skip:]
         results = []
         prefix = self.answer_prefix()
+        # BART-likes force the end token at the length limit: an end there is a cut.
+        forced = config.forced_eos_token_id is not None
         for row in generated.tolist():
-            ended = any(token in self.eos_ids for token in row)
+            ends = [i for i, token in enumerate(row) if token in self.eos_ids]
+            ended = bool(ends) and not (forced and ends[0] >= new_tokens - 1)
             text = str(self.tokenizer.decode(row, skip_special_tokens=True))
             if self.newline_token:
                 text = text.replace(self.newline_token, "\n")  # Pegasus writes "<n>"
