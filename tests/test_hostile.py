@@ -23,9 +23,9 @@ from click.testing import CliRunner
 
 import summarizer
 from summarizer import load, sentences
-from summarizer.backends.heuristic import centrality, tfidf_vectors
 from summarizer.cli import cli
 from summarizer.errors import DecodeError, InputError, SummarizerError
+from summarizer.similarity import centrality, tfidf_vectors
 
 DATA = Path(__file__).parent / "data"
 FR = (DATA / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
