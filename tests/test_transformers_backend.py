@@ -470,7 +470,7 @@ def test_answer_fits_the_decoder_positions(zoo: Zoo) -> None:
 
 
 def test_led_reads_its_encoder_positions(zoo: Zoo) -> None:
-    path = zoo.get("led", max_length=100_000, positions=64)
+    path = zoo.get("led", "-long", max_length=100_000, positions=64)
     model = TransformersBackend(str(path), device="cpu")
     assert (model.context, model.answer_limit) == (256, 62)
 
