@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import math
 import os
 import signal
 import sys
@@ -18,7 +19,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import __version__, backends
-from .errors import OutputError, SummarizerError, UsageError
+from .errors import OutputError, SummarizerError, UsageError, printable
 from .models import Options
 from .render import FORMATS, render
 
@@ -40,11 +41,20 @@ OptionDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 log = logging.getLogger("summarizer")
 
 
+class _OneLine(logging.Formatter):
+    """Log messages name files: each is escaped to one printable line (tracebacks, for -v,
+    keep their lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine("summarizer: %(message)s"))
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
-        format="summarizer: %(message)s",
-        stream=sys.stderr,
+        handlers=[handler],
         force=True,
     )
     # The HTML extractor's libraries log every page they give up on ("discarding data: None",
@@ -71,16 +81,33 @@ def handle_errors(func: F) -> F:
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_FAILURE)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line unless -v
             if verbose:
                 traceback.print_exc()
-            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with -v)", err=True)
+            message = printable(f"unexpected {type(exc).__name__}: {exc}")
+            click.echo(f"error: {message} (rerun with -v)", err=True)
             sys.exit(EXIT_FAILURE)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    """The reader of standard output went away (`| head`): stop quietly. What is still
+    buffered goes to /dev/null, so that Python's flush at exit raises no second error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Refuse NaN, which passes every range check (all its comparisons are false)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number of seconds", ctx, param)
+    return value
 
 
 # Options every summarizing command shares, in the order --help lists them.
@@ -245,10 +272,16 @@ def summarize(source: str, output_format: str, **params: Any) -> None:
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
-    for warning in summary.meta.get("warnings", ()):
-        click.echo(f"warning: {warning}", err=True)
+    for warning in summary.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
+    _write_stdout(render(summary, output_format))
+
+
+def _write_stdout(text: str) -> None:
+    """Write results to standard output; a full disk is an OutputError (a closed pipe is
+    handled by handle_errors)."""
     try:
-        click.echo(render(summary, output_format), nl=False)
+        click.echo(text, nl=False)
         sys.stdout.flush()  # a full disk shows here, not in an ignored error at exit
     except BrokenPipeError:
         raise
@@ -296,9 +329,9 @@ def detect(
             if isinstance(exc, UsageError):
                 raise
             failed += 1
-            click.echo(f"error: {source}: {exc}", err=True)
+            click.echo(f"error: {printable(source)}: {exc}", err=True)
             continue
-        click.echo(language_line(source, found, output_format))
+        _write_stdout(language_line(source, found, output_format) + "\n")
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -403,10 +436,17 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=click.FloatRange(min=0.1, max=86400.0),  # a day: fetch.MAX_TIMEOUT
+    callback=_finite,
     default=20.0,
     show_default=True,
-    help="Seconds allowed to fetch one URL.",
+    help="Seconds allowed to fetch one URL (connection, headers and body).",
+)
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Let URLs redirect to loopback, private and link-local addresses (refused by "
+    "default: a hostile server could reach this machine's network).",
 )
 @click.option(
     "--max-size",
@@ -434,6 +474,7 @@ def batch_command(
     pattern: str | None,
     resume: bool,
     timeout: float,
+    allow_private_urls: bool,
     max_size: int,
     quiet: bool,
     **params: Any,
@@ -471,16 +512,16 @@ def batch_command(
             glob=pattern,
             resume=resume,
             progress=show,
-            on_failure=lambda message: click.echo(f"error: {message}", err=True),
+            on_failure=lambda message: click.echo(f"error: {printable(message)}", err=True),
             fetch_timeout=timeout,
             fetch_max_bytes=max_size,
+            allow_private=allow_private_urls,
             # A model backend generates for --batch-size articles at once: hand it that many.
             group_size=backend_config.get("batch_size"),
             **backend_config,
         )
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, without a traceback at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         sys.exit(EXIT_FAILURE)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM via _raise_terminated
         code = EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
@@ -489,7 +530,7 @@ def batch_command(
             hint = f"the records done are kept in {where}; rerun the same command with --resume"
         else:
             hint = "use --output FILE or --output-dir DIR to be able to --resume a run"
-        click.echo(f"summarizer: interrupted; {hint}", err=True)
+        click.echo(f"summarizer: interrupted; {printable(hint)}", err=True)
         sys.exit(code)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,79 @@ def test_summary_options_without_bullet_switches() -> None:
     # eval offers its own --compress and no --headline: the library's default fills in.
     options, _ = summary_options(_parsed("eval", "d.jsonl", "--no-compress"))
     assert options.compress is False and options.headline is False
+
+
+# --------------------------------------------------------------------------- hostile names, pipes
+
+
+def test_names_on_stderr_are_one_printable_line(tmp_path: Path) -> None:
+    name = "\x1b]0;owned\x07\nerror: forged.txt"
+    (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\n")
+    for args in (
+        ["summarize", str(tmp_path / name)],
+        ["detect", str(tmp_path / name)],
+        ["batch", str(tmp_path), "-q"],
+    ):
+        result = run(*args)
+        assert result.exit_code != 0
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, lines
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+        assert "\\x1b]0;owned\\x07\\x0aerror: forged.txt" in lines[0]
+
+
+def test_non_utf8_file_names_in_outputs(tmp_path: Path, data_dir: Path) -> None:
+    # A file name that is not UTF-8 (Latin-1 "é"), under a strict UTF-8 standard output.
+    folder = os.fsencode(tmp_path)
+    path = os.path.join(folder, b"caf\xe9.txt")
+    with open(path, "wb") as handle:
+        handle.write((data_dir / "article-en.md").read_bytes())
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
+    name = os.fsdecode(path)
+    for args, parse in (
+        (["summarize", name, "-f", "json"], json.loads),
+        (["summarize", name, "-f", "markdown"], str),
+        (["detect", name, "-f", "json"], json.loads),
+        (["detect", name], str),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "summarizer", *args], capture_output=True, env=env, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        text = done.stdout.decode("utf-8")  # valid UTF-8
+        parse(text)
+        assert "\\udce9" in text or "\\xe9" in text, text
+
+
+def test_closed_stdout_is_quiet(data_dir: Path) -> None:
+    for args in (
+        ["summarize", str(data_dir / "article-en.md")],
+        ["detect"] + [str(p) for p in sorted(data_dir.glob("*.txt"))] * 3,
+    ):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "summarizer", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1
+        assert stderr == "", stderr
+
+
+def test_interrupt_while_loading_is_one_line() -> None:
+    # Ctrl-C lands while the CLI's modules are still being imported: no traceback.
+    code = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'summarizer.pipeline' or name == 'click':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from summarizer.entry import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 130
+    assert done.stderr == "interrupted\n"

@@ -36,6 +36,9 @@ from summarizer.testing import (
 )
 
 DATA = Path(__file__).parent / "data"
+SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "docs" / "summary.schema.json").read_text(encoding="utf-8")
+)
 ARTICLES = [
     "battery-recycling-en.txt",
     "smartphone-reparation-fr.txt",
@@ -206,7 +209,13 @@ def test_pipeline_passes_backend_config(models: dict[str, Path]) -> None:
     summaries = summarize_articles(articles, options, model=str(models["chat"]), **FAST)
     assert [len(s.bullets) for s in summaries] == [2, 2]
     data = summaries[0].to_dict()
-    assert data["backend"] == "transformers" and {"chunks", "truncated"} <= set(data)
+    assert data["backend"] == "transformers" and "chunks" not in data
+    info = data["backend_info"]
+    assert info["model"] == str(models["chat"]) and info["chunks"] >= 1
+    assert info["truncated"] is False and info["dropped"] == 0
+    import jsonschema
+
+    jsonschema.validate(data, SCHEMA)
 
 
 def _fake_output(text: str) -> Any:
@@ -325,7 +334,8 @@ def test_cli_json_reports_chunks_and_strict(models: dict[str, Path]) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert len(data["bullets"]) == 2 and data["chunks"] >= 1 and data["truncated"] is False
+    info = data["backend_info"]
+    assert len(data["bullets"]) == 2 and info["chunks"] >= 1 and info["truncated"] is False
     assert all("unsupported" not in bullet for bullet in data["bullets"])
 
 
@@ -338,7 +348,7 @@ def test_cli_model_from_environment(
               "-f", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["model"] == str(models["chat"])
+    assert json.loads(result.stdout)["backend_info"]["model"] == str(models["chat"])
 
 
 def test_missing_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
