@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import jsonschema
 import pytest
 
 pytest.importorskip("torch")
@@ -213,7 +214,6 @@ def test_pipeline_passes_backend_config(models: dict[str, Path]) -> None:
     info = data["backend_info"]
     assert info["model"] == str(models["chat"]) and info["chunks"] >= 1
     assert info["truncated"] is False and info["dropped"] == 0
-    import jsonschema
 
     jsonschema.validate(data, SCHEMA)
 
@@ -396,6 +396,7 @@ def test_every_architecture_summarizes_the_seed(zoo: Zoo, arch: str, bullets: st
     assert result.exit_code == 0, result.output
     assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
     data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
     assert 3 <= len(data["bullets"]) <= int(bullets)  # the seed has fewer than 25 facts
     assert all(len(b["text"].split()) <= 31 for b in data["bullets"])  # --max-words 30, "…"
 
@@ -465,7 +466,9 @@ def test_the_cli_says_when_bullets_are_not_the_model_s(
     result = _cli(str(DATA / "battery-recycling-en.txt"), "-b", "transformers", "--model",
                   str(models["seq2seq"]), "--device", "cpu", "-f", "json")  # fmt: skip
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["fallback"] == "extractive"
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
+    assert data["backend_info"]["fallback"] == "extractive"
     assert "wrote no usable bullet" in result.stderr and "extractive" in result.stderr
 
 
