@@ -67,7 +67,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def fresh_registry() -> Iterator[None]:
     """Backends built in a test do not leak into the next one's cache."""
     yield
-    backends._instances.clear()
+    backends.clear_cache()
 
 
 def backend(path: Path, **config: Any) -> TransformersBackend:
