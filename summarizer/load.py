@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 
-# Limits that keep one hostile input from taking the machine; see README "Robustness".
+# Limits that keep one hostile input from taking the machine; see docs/robustness.md.
 # Bytes read from one file or from stdin; the rest is ignored (and a warning says so).
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 # Characters of one HTML page handed to the parser, after scripts, styles and inline images are
@@ -531,7 +532,7 @@ def load_stdin(*, format: str | None = None) -> Article:
 
 
 def _single_record(text: str, source: str) -> Article:
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for _, line in jsonl_lines(text)]
     if not lines:
         raise EmptyInputError(f"{source}: no text to summarize")
     try:
@@ -556,3 +557,60 @@ def _is_one_object(text: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
+
+
+# --------------------------------------------------------------------------- JSONL
+# One reader for every JSONL input: batch (files, standard input), eval, training scripts.
+
+
+def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each non-blank line of JSONL text, white space and BOM stripped.
+
+    Lines end at "\\n" only: U+2028, U+2029, U+0085 or a form feed are valid inside a JSON
+    string, and ``str.splitlines()`` would cut a record there.
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.strip().lstrip("\ufeff")
+        if line:
+            yield number, line
+
+
+def jsonl_line(raw: bytes) -> tuple[str, bytes]:
+    """A JSONL line's text from its bytes, and the bytes a resume key is made of.
+
+    The text loses surrounding white space and a byte-order mark; a byte that is not UTF-8
+    becomes U+FFFD and spoils only its record, as with ``decode_records``. The key is made of
+    the text's UTF-8, or of the line's own bytes when it is not UTF-8: two different broken
+    lines that read as the same text must not share a key.
+    """
+    try:
+        text = raw.decode("utf-8").strip().lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace").strip().lstrip("\ufeff"), raw.strip()
+    return text, text.encode("utf-8")
+
+
+def parse_jsonl_line(line: str, where: str) -> Any:
+    """The JSON value on one line; an InputError naming ``where`` when it is not valid JSON."""
+    try:
+        return json.loads(line)
+    except RecursionError as exc:
+        raise InputError(f"{where}: invalid JSON line (nested too deeply)") from exc
+    except ValueError as exc:
+        raise InputError(f"{where}: invalid JSON line ({exc})") from exc
+
+
+def iter_jsonl(
+    path: str | os.PathLike[str], *, source: str | None = None
+) -> Iterator[tuple[str, Any]]:
+    """("FILE:LINE", value) for each record of a JSONL file, in file order.
+
+    Decoded as ``decode_records`` does (UTF-8, or UTF-16/32 with a BOM); blank lines are
+    skipped. An unreadable file, or a line that is not valid JSON when its turn comes, raises
+    an InputError naming it.
+    """
+    name = source or os.fspath(path)
+    text = decode_records(read_bytes(path), name)
+    for number, line in jsonl_lines(text):
+        where = f"{name}:{number}"
+        yield where, parse_jsonl_line(line, where)

@@ -11,6 +11,8 @@ from summarizer.load import (
     MAX_TITLE_CHARS,
     decode_bytes,
     from_text,
+    iter_jsonl,
+    jsonl_lines,
     load_path,
     normalize_text,
 )
@@ -200,3 +202,34 @@ def test_first_html_page_skips_the_slow_date_search() -> None:
         "assert 'dateparser' not in sys.modules, 'dateparser was loaded'\n"
     )
     fresh_python(code)
+
+
+def test_jsonl_lines_end_at_newlines_only() -> None:
+    text = '\ufeff{"a": "x\u2028y"}\r\n\n  \n{"b": "p\x85q\x0cr\u2029s"}\n'
+    assert list(jsonl_lines(text)) == [
+        (1, '{"a": "x\u2028y"}'),
+        (4, '{"b": "p\x85q\x0cr\u2029s"}'),
+    ]
+
+
+def test_iter_jsonl_names_each_record_and_its_errors(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    lines = ['{"text": "un\u2028deux"}', "", '{"text": "trois"}', "[" * 50_000, "{"]
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-16"))  # a BOM says UTF-16
+    records = iter_jsonl(path)
+    assert next(records) == (f"{path}:1", {"text": "un\u2028deux"})
+    assert next(records) == (f"{path}:3", {"text": "trois"})
+    with pytest.raises(InputError, match=r"feed\.jsonl:4: invalid JSON line \(nested too deeply\)"):
+        next(records)
+    with pytest.raises(InputError, match="no such file"):
+        next(iter_jsonl(tmp_path / "missing.jsonl"))
+
+
+def test_a_record_holding_a_line_separator_counts_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    text = "La ville a ouvert une piste cyclable.\u2028Elle relie la gare au port."
+    path.write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n\n", encoding="utf-8")
+    assert "piste cyclable" in load_path(path).text
+    path.write_text(2 * (json.dumps({"text": text}, ensure_ascii=False) + "\n"), encoding="utf-8")
+    with pytest.raises(InputError, match="holds 2 records; use `summarizer batch`"):
+        load_path(path)
