@@ -27,8 +27,9 @@ from ..errors import InputError, UsageError
 from ..models import Options
 from .engines import DEFAULT_ENGINE, Engine, get_engine
 from .inputs import FOLDER_SUFFIXES, Input, discover
+from .outputs import same_file_as_input
 from .records import BatchConfig, Outcome
-from .sinks import Sink, open_sink, outputs_of, writing
+from .sinks import JOURNAL_NAME, PARTIAL_SUFFIX, Sink, open_sink, outputs_of, writing
 
 log = logging.getLogger("summarizer")
 
@@ -167,6 +168,8 @@ def batch(
         target = os.path.realpath(output)
         if any(os.path.realpath(p) == target for p in paths if p != "-"):
             raise UsageError(f"{output} is also an input; write the results to another file")
+    if list(paths).count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
     # Standard input is copied to a temporary file for the run: a feed piped in costs disk, not
     # memory, like a JSONL file given by name.
     with contextlib.ExitStack() as stack:
@@ -179,6 +182,8 @@ def batch(
             stdin=stdin,
             spool=spool,
         )
+        # An output that is an input under another name (a hard link) would be truncated.
+        same_file_as_input(_output_files(output, output_dir), (i.path for i in inputs if i.path))
         if not inputs:
             raise InputError("no input found (folders are searched for " +
                              " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
@@ -205,3 +210,14 @@ def batch(
         return run_batch(
             inputs, config, sink, engine=runner, progress=progress, on_failure=on_failure
         )
+
+
+def _output_files(
+    output: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str] | None
+) -> list[Path]:
+    """The files a run opens for writing in place (not replaced by a rename)."""
+    if output is not None:
+        return [Path(output), Path(f"{output}{PARTIAL_SUFFIX}")]
+    if output_dir is not None:
+        return [Path(output_dir) / JOURNAL_NAME]
+    return []
