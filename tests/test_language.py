@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import fresh_python
+from helpers import fresh_python
 
 from summarizer import langmodel, language
 from summarizer.errors import UsageError
@@ -287,6 +287,7 @@ def test_word_frequencies_load_once_across_threads() -> None:
     assert all(table is tables[0] for table in tables)
 
 
+@pytest.mark.slow
 def test_articles_never_load_word_frequencies(data_dir: Path) -> None:
 
     article = data_dir / "glasfaser-ausbau-de.txt"
