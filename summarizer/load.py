@@ -22,7 +22,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 
-# Limits that keep one hostile input from taking the machine; see README "Robustness".
+# Limits that keep one hostile input from taking the machine; see docs/robustness.md.
 # Bytes read from one file or from stdin; the rest is ignored (and a warning says so).
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 # Characters of one HTML page handed to the parser, after scripts, styles and inline images are

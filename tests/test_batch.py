@@ -40,7 +40,7 @@ from summarizer.batch import (
 from summarizer.batch import sinks as sinks_mod
 from summarizer.batch import work as work_mod
 from summarizer.cli import cli
-from summarizer.errors import ExitCode, InputError, UsageError
+from summarizer.errors import InputError, UsageError
 from summarizer.pipeline import make_options
 
 ARTICLES = [
@@ -758,18 +758,6 @@ def test_progress_bar_only_when_asked(
     assert "3/3" in capsys.readouterr().err
     batch_mod.batch([str(source)], options, output=tmp_path / "b.jsonl", jobs=1)
     assert capsys.readouterr().err == ""
-
-
-def test_help_and_readme_show_the_one_table_of_exit_codes() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    rows = "\n".join(f"| {code.value} | {code.meaning} |" for code in ExitCode)
-    assert f"| code | meaning |\n|---|---|\n{rows}\n" in readme
-    for command in (["--help"], ["batch", "--help"]):
-        result = CliRunner().invoke(cli, command)
-        assert result.exit_code == 0
-        shown = " ".join(result.output.split())
-        for code in ExitCode:
-            assert f" {code.value} {' '.join(code.meaning.split())}" in shown
 
 
 def test_json_array_file_gives_one_record_per_element(tmp_path: Path, data_dir: Path) -> None:

@@ -156,7 +156,7 @@ def batch(
     engine: str | Engine = DEFAULT_ENGINE,
     **backend_config: Any,
 ) -> Report:
-    """Summarize every input found under ``paths`` and write the records; see the README."""
+    """Summarize every input found under ``paths`` and write the records; see docs/batch.md."""
     # An unknown engine is a usage error found before any output is opened (and truncated).
     runner = get_engine(engine) if isinstance(engine, str) else engine
     if output is not None:
