@@ -7,6 +7,7 @@ with a ``LineReader`` when their turn comes, so a feed of any size costs little 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
@@ -14,7 +15,7 @@ import shutil
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -122,8 +123,7 @@ def _walk(
     record rather than a silent gap in the output.
     """
     unreadable: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
-        here = Path(dirpath)
+    for here, dirnames, filenames in _walk_folders(root, unreadable.append):
         dirnames[:] = sorted(
             d
             for d in dirnames
@@ -147,6 +147,40 @@ def _walk(
             yield path, rel.parts
     for error in unreadable:
         yield Path(error.filename or root), ()
+
+
+def _walk_folders(
+    root: Path, onerror: Callable[[OSError], None]
+) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """``os.walk(root)``, top-down, without following symlinked folders, but with a stack
+    instead of recursion: a tree thousands of levels deep is walked like any other. The
+    caller may prune and order the folder list it is given, as with os.walk."""
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        walk_into: set[str] = set()
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                dirnames.append(entry.name)
+                with contextlib.suppress(OSError):
+                    if not entry.is_symlink():
+                        walk_into.add(entry.name)
+            else:
+                filenames.append(entry.name)
+        yield here, dirnames, filenames
+        stack.extend(here / d for d in reversed(dirnames) if d in walk_into)
 
 
 def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[_Found]:

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .. import backends
 from ..errors import ExitCode, InputError, UsageError
 from ..models import Options
 from .engines import DEFAULT_ENGINE, Engine, get_engine
 from .inputs import FOLDER_SUFFIXES, Input, discover
+from .outputs import same_file_as_input
 from .records import BatchConfig, Outcome
-from .sinks import Sink, open_sink, outputs_of, writing
+from .sinks import JOURNAL_NAME, PARTIAL_SUFFIX, Sink, open_sink, outputs_of, writing
 
 log = logging.getLogger("summarizer")
 
@@ -163,6 +165,8 @@ def batch(
         target = os.path.realpath(output)
         if any(os.path.realpath(p) == target for p in paths if p != "-"):
             raise UsageError(f"{output} is also an input; write the results to another file")
+    if list(paths).count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
     # Standard input is copied to a temporary file for the run: a feed piped in costs disk, not
     # memory, like a JSONL file given by name.
     with contextlib.ExitStack() as stack:
@@ -175,12 +179,18 @@ def batch(
             stdin=stdin,
             spool=spool,
         )
+        # An output that is an input under another name (a hard link) would be truncated.
+        same_file_as_input(_output_files(output, output_dir), (i.path for i in inputs if i.path))
         if not inputs:
             raise InputError("no input found (folders are searched for " +
                              " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
         with writing(Path(output_dir or output or "standard output")):
             sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
                              stream=stream)  # fmt: skip
+        if jobs is None and backends.one_model_per_process(options.backend):
+            # One model per machine: N workers would load N copies (N per GPU) and N torch
+            # thread pools on the same cores; one process batches across articles instead.
+            jobs = 1
         jobs = max(1, min(jobs or default_jobs(), len(inputs)))
         if group_size is None:
             # Articles go through the pipeline in groups, stage by stage (all loaded, then all
@@ -201,3 +211,14 @@ def batch(
         return run_batch(
             inputs, config, sink, engine=runner, progress=progress, on_failure=on_failure
         )
+
+
+def _output_files(
+    output: str | os.PathLike[str] | None, output_dir: str | os.PathLike[str] | None
+) -> list[Path]:
+    """The files a run opens for writing in place (not replaced by a rename)."""
+    if output is not None:
+        return [Path(output), Path(f"{output}{PARTIAL_SUFFIX}")]
+    if output_dir is not None:
+        return [Path(output_dir) / JOURNAL_NAME]
+    return []
