@@ -30,13 +30,13 @@ class ExitCode(enum.IntEnum):
 
 
 _MEANINGS = {
-    ExitCode.OK: "success (batch: every input succeeded or was resumed)",
+    ExitCode.OK: "success (batch, digest: no input failed)",
     ExitCode.FAILURE: (
         "failure: missing, unreadable, undecodable or empty input, a backend error, "
-        "or the output cannot be written; batch: some inputs failed"
+        "or the output cannot be written; batch, digest: some inputs failed"
     ),
     ExitCode.USAGE: "usage error: bad option, unknown backend or format",
-    ExitCode.ALL_FAILED: "batch: every input failed",
+    ExitCode.ALL_FAILED: "batch, digest: every input failed",
     ExitCode.INTERRUPTED: (
         "interrupted (Ctrl-C); batch keeps what was done: the same command with --resume "
         "finishes the run"

@@ -1,6 +1,7 @@
 """Render stage: a Summary as text, Markdown or JSON; a batch's records as JSONL, JSON or Markdown.
 
-The formats of both commands are listed here, and only here.
+The formats of every command are listed here, and only here (a digest is rendered by
+``digest_render``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .models import Language, Summary
 
 FORMATS = ("text", "markdown", "json")  # one summary (`summarizer summarize`)
 BATCH_FORMATS = ("jsonl", "json", "markdown")  # many records (`summarizer batch`)
+DIGEST_FORMATS = ("html", "markdown", "json")  # a story digest (`summarizer digest`)
 
 
 def render(summary: Summary, format: str = "text") -> str:
