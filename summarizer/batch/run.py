@@ -83,49 +83,74 @@ def run_batch(
 ) -> Report:
     """Summarize every input into ``sink`` with ``engine``; the Report says how it went."""
     started = time.monotonic()
-    report = Report(total=len(inputs))
     runner = get_engine(engine) if isinstance(engine, str) else engine
-    done = sink.previous()
-    bar = _progress_bar(len(inputs)) if progress else None
-
-    def say(message: str) -> None:
-        if on_failure is not None:
-            if bar is not None:
-                bar.clear()
-            on_failure(message)
-            if bar is not None:
-                bar.refresh()
-
-    def emit(outcomes: list[Outcome]) -> None:
-        for outcome in outcomes:
-            with writing(sink):
-                outcome = sink.add(outcome)
-            if outcome.line is None:
-                report.skipped += 1
-            elif outcome.error is not None:
-                report.failed += 1
-                report.failures.append(outcome.error)
-                say(outcome.error)
-                if outcome.trace:
-                    log.debug("%s", outcome.trace)
-            else:
-                report.done += 1
-            if bar is not None:
-                bar.update(1)
-        with writing(sink):
-            sink.flush()
-
+    tally = _Tally(sink, Report(total=len(inputs)), progress, on_failure)
     complete = False
     try:
-        runner.run(inputs, config, done, emit)
+        runner.run(inputs, config, sink.previous(), tally.emit)
         complete = True
     finally:
-        if bar is not None:
-            bar.close()
+        tally.close()
         with writing(sink):
             sink.close(complete)
-        report.elapsed = time.monotonic() - started
-    return report
+        tally.report.elapsed = time.monotonic() - started
+    return tally.report
+
+
+class _Tally:
+    """Takes the outcomes an engine emits: into the sink, counted, failures shown, progress."""
+
+    def __init__(
+        self,
+        sink: Sink,
+        report: Report,
+        progress: bool,
+        on_failure: Callable[[str], None] | None,
+    ) -> None:
+        self.sink = sink
+        self.report = report
+        self.on_failure = on_failure
+        self.bar = _progress_bar(report.total) if progress else None
+
+    def emit(self, outcomes: list[Outcome]) -> None:
+        """Write a group's outcomes, count them, then make them durable (the Emit callback)."""
+        for outcome in outcomes:
+            with writing(self.sink):
+                outcome = self.sink.add(outcome)
+            self.count(outcome)
+        with writing(self.sink):
+            self.sink.flush()
+
+    def count(self, outcome: Outcome) -> None:
+        """Count one outcome (a failure is also shown) and move the progress bar."""
+        report = self.report
+        if outcome.line is None:
+            report.skipped += 1
+        elif outcome.error is not None:
+            report.failed += 1
+            report.failures.append(outcome.error)
+            self.say(outcome.error)
+            if outcome.trace:
+                log.debug("%s", outcome.trace)
+        else:
+            report.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def say(self, message: str) -> None:
+        """Hand a failure's message to ``on_failure``, around the progress bar."""
+        if self.on_failure is None:
+            return
+        if self.bar is not None:
+            self.bar.clear()
+        self.on_failure(message)
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def close(self) -> None:
+        """Close the progress bar."""
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _progress_bar(total: int) -> Any:
@@ -195,30 +220,47 @@ def batch(
             with writing(Path(output_dir or output or "standard output")):
                 sink = open_sink(inputs, fmt, output=output, output_dir=output_dir,
                                  resume=resume, stream=stream)  # fmt: skip
-        if jobs is None and backends.one_model_per_process(options.backend):
-            # One model per machine: N workers would load N copies (N per GPU) and N torch
-            # thread pools on the same cores; one process batches across articles instead.
-            jobs = 1
-        jobs = max(1, min(jobs or default_jobs(), len(inputs)))
-        if group_size is None:
-            # Articles go through the pipeline in groups, stage by stage (all loaded, then all
-            # cleaned, detected and split, then all scored and compressed): each stage's code and
-            # tables stay in the CPU's caches, 8-14% faster than one article at a time. A group is
-            # also one message to and from a worker and one flush of the journal; 32 articles
-            # are still well under a second of work between flushes.
-            group_size = GROUP_SIZE
-        config = BatchConfig(
-            options=options,
-            backend_config=tuple(sorted(backend_config.items())),
-            jobs=jobs,
-            fetch_timeout=fetch_timeout,
-            fetch_max_bytes=fetch_max_bytes,
-            allow_private=allow_private,
-            group_size=max(1, group_size),
-        )
+        config = _config(options, len(inputs), jobs, group_size, backend_config,
+                         fetch_timeout=fetch_timeout, fetch_max_bytes=fetch_max_bytes,
+                         allow_private=allow_private)  # fmt: skip
         return run_batch(
             inputs, config, sink, engine=runner, progress=progress, on_failure=on_failure
         )
+
+
+def _config(
+    options: Options,
+    count: int,
+    jobs: int | None,
+    group_size: int | None,
+    backend_config: dict[str, Any],
+    *,
+    fetch_timeout: float,
+    fetch_max_bytes: int,
+    allow_private: bool,
+) -> BatchConfig:
+    """The run's configuration for ``count`` inputs: workers, group size, backend, fetching."""
+    if jobs is None and backends.one_model_per_process(options.backend):
+        # One model per machine: N workers would load N copies (N per GPU) and N torch
+        # thread pools on the same cores; one process batches across articles instead.
+        jobs = 1
+    jobs = max(1, min(jobs or default_jobs(), count))
+    if group_size is None:
+        # Articles go through the pipeline in groups, stage by stage (all loaded, then all
+        # cleaned, detected and split, then all scored and compressed): each stage's code and
+        # tables stay in the CPU's caches, 8-14% faster than one article at a time. A group is
+        # also one message to and from a worker and one flush of the journal; 32 articles
+        # are still well under a second of work between flushes.
+        group_size = GROUP_SIZE
+    return BatchConfig(
+        options=options,
+        backend_config=tuple(sorted(backend_config.items())),
+        jobs=jobs,
+        fetch_timeout=fetch_timeout,
+        fetch_max_bytes=fetch_max_bytes,
+        allow_private=allow_private,
+        group_size=max(1, group_size),
+    )
 
 
 def _output_files(
