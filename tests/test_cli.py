@@ -205,6 +205,7 @@ def test_summary_options_give_each_backend_only_its_settings() -> None:
         "batch_size": 8,
         "strict": True,
         "trust_remote_code": False,
+        "dtype": "auto",
     }
 
 

@@ -115,6 +115,63 @@ def test_from_text_detects_html() -> None:
     assert "<p>" not in from_text(html).text
 
 
+def test_html_tables_are_read_and_site_tag_dropped(data_dir: Path) -> None:
+    article = load_path(data_dir / "table-layout-en.html")
+    assert article.title == "Council approves a new tram line to the harbour"
+    assert "180 million euros" in article.text
+    assert "first trams should run in 2031" in article.text
+    # Each <br><br> paragraph of the cell is a paragraph of its own.
+    assert "six years.\n\nTwenty-nine" in article.text
+
+
+def test_html_headings_are_kept_as_markdown(data_dir: Path) -> None:
+    article = load_path(data_dir / "page-boilerplate-en.html")
+    assert article.format == "markdown"
+    assert "\n## Shipping backlog\n" in article.text
+    assert article.title == "Port strike ends after workers accept a new contract"
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "expected"),
+    [
+        (
+            "Best tech gadgets of 2019 | ZDNet",
+            ["ZDNet", "www.zdnet.com"],
+            "Best tech gadgets of 2019",
+        ),
+        ("Chip plant opens – TechCrunch", ["TechCrunch"], "Chip plant opens"),
+        ("NASA adds five companies - SpaceNews.com", ["spacenews.com"], "NASA adds five companies"),
+        ("Harbor Daily: Port strike ends", ["Harbor Daily"], "Harbor Daily: Port strike ends"),
+        ("Le Monde | La grève se termine", ["Le Monde"], "La grève se termine"),
+        ("Gift guide: what to buy - 9to5Mac", ["9to5mac.com"], "Gift guide: what to buy"),
+        # The headline itself is never dropped, nor a part that only mentions the site.
+        ("ZDNet", ["ZDNet"], "ZDNet"),
+        (
+            "Why ZDNet readers love the new phones | Reviews",
+            ["ZDNet"],
+            "Why ZDNet readers love the new phones | Reviews",
+        ),
+        ("A title | with a pipe", [], "A title | with a pipe"),
+    ],
+)
+def test_strip_site_tag(title: str, names: list[str], expected: str) -> None:
+    from summarizer.load import strip_site_tag
+
+    assert strip_site_tag(title, names) == expected
+
+
+def test_html_without_article_falls_back_before_failing() -> None:
+    # A page whose only text sits in a bare <div>: nothing for the precise mode, but the
+    # default and baseline extractions find it.
+    text = " ".join(
+        f"Sentence number {i} of the notice says the library opens at nine on weekdays."
+        for i in range(6)
+    )
+    page = f"<html><head><title>Notice</title></head><body><div>{text}</div></body></html>"
+    article = from_text(page, format="html")
+    assert "library opens at nine" in article.text
+
+
 # --------------------------------------------------------------------------- text that is text
 
 PROSE = "Le fabricant a présenté sa puce lundi. Elle vise les objets connectés.\n"

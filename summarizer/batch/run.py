@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .. import backends
 from ..errors import InputError, UsageError
 from ..models import Options
 from .engines import DEFAULT_ENGINE, Engine, get_engine
@@ -224,6 +225,10 @@ def batch(
         with writing(Path(output_dir or output or "standard output")):
             sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
                              stream=stream)  # fmt: skip
+        if jobs is None and backends.one_model_per_process(options.backend):
+            # One model per machine: N workers would load N copies (N per GPU) and N torch
+            # thread pools on the same cores; one process batches across articles instead.
+            jobs = 1
         jobs = max(1, min(jobs or default_jobs(), len(inputs)))
         cap = max_jobs()
         if jobs > cap:

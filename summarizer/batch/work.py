@@ -41,7 +41,12 @@ def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
         # lists that articles never need.
         model()
     if backend:
-        backends.get_backend(config.options.backend, **dict(config.backend_config))
+        built = backends.get_backend(config.options.backend, **dict(config.backend_config))
+        share = getattr(built, "share_cores", None)
+        if config.jobs > 1 and share is not None:
+            # Workers asked for with --jobs each hold a model: their thread pools share the
+            # cores rather than each spanning all of them.
+            share(config.jobs)
 
 
 class WorkContext:
