@@ -106,7 +106,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory, models: dict[str, Path]) -> Zo
 def fresh_registry() -> Iterator[None]:
     """Backends built in a test do not leak into the next one's cache."""
     yield
-    backends._instances.clear()
+    backends.clear_cache()
 
 
 def backend(path: Path, **config: Any) -> TransformersBackend:
