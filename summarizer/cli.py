@@ -539,6 +539,115 @@ def batch_command(
     sys.exit(report.exit_code)
 
 
+@cli.command("digest")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the digest to FILE (default: standard output).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "markdown", "json"]),
+    help="html (one self-contained page), markdown or json. Default: from FILE's suffix, "
+    "else html.",
+)
+@click.option(
+    "-n",
+    "--bullets",
+    "story_bullets",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Bullets per story, chosen across its articles.",
+)
+@click.option(
+    "--prefer-language",
+    metavar="CODE",
+    help="Bullets and headline in this language when a story has an article in it "
+    "(default: the story's most common language).",
+)
+@click.option(
+    "--window",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    help="Hours a story stays open after its latest article (0: no limit).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes  [default: the number of cores]",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar (failures are still listed).",
+)
+# Every summarizing option but -n/--bullets, which here counts a story's bullets.
+@with_options(SUMMARY_OPTIONS[1:])
+@handle_errors
+def digest_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    output_format: str | None,
+    story_bullets: int,
+    prefer_language: str | None,
+    window: float,
+    jobs: int | None,
+    quiet: bool,
+    **params: Any,
+) -> None:
+    """Group articles into stories across languages and write one digest.
+
+    \b
+    The same inputs as batch (folders, files, JSONL records, - for stdin, URLs).
+    Articles that report the same event, in any language, become one story: a
+    headline, bullets chosen across its articles without repeating a fact, its
+    keywords and its sources. A JSONL record with a title but no text is a source
+    without bullets. Inputs that cannot be read are listed at the end of the digest
+    and on stderr.
+
+    \b
+    Exit codes: 0 every input was used, 1 some inputs failed or the output cannot
+    be written, 2 usage error, 3 every input failed.
+    """
+    from .digests import digest, write
+
+    options, backend_config = summary_options({**params, "bullets": 3})
+    fmt = output_format or ("markdown" if str(output).endswith((".md", ".markdown")) else
+                            "json" if str(output).endswith(".json") else "html")  # fmt: skip
+    result = digest(
+        paths,
+        options,
+        bullets=story_bullets,
+        prefer_language=prefer_language,
+        window=window or None,
+        jobs=jobs,
+        progress=sys.stderr.isatty() and not quiet,
+        on_failure=lambda message: click.echo(f"error: {message}", err=True),
+        **backend_config,
+    )
+    text = write(result, fmt, output)
+    if output is None:
+        click.echo(text, nl=False)
+    used = sum(len(story.sources) for story in result.stories)
+    if not quiet:
+        click.echo(
+            f"summarizer: {len(result.stories)} stories from {used} articles, "
+            f"{len(result.failures)} failed", err=True,
+        )  # fmt: skip
+    if result.failures:
+        sys.exit(3 if used == 0 else EXIT_FAILURE)
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread so that a batch stops as cleanly as on Ctrl-C."""
 

@@ -194,9 +194,14 @@ def batch(
     allow_private: bool = False,
     group_size: int | None = None,
     engine: str | Engine = DEFAULT_ENGINE,
+    sink_factory: Callable[[Sequence[Input]], Sink] | None = None,
     **backend_config: Any,
 ) -> Report:
-    """Summarize every input found under ``paths`` and write the records; see docs/batch.md."""
+    """Summarize every input found under ``paths`` and write the records; see docs/batch.md.
+
+    ``sink_factory``, given the discovered inputs, makes the sink that takes the records in
+    place of the output file, folder or stream (``digest`` keeps them in memory).
+    """
     # An unknown engine is a usage error found before any output is opened (and truncated).
     runner = get_engine(engine) if isinstance(engine, str) else engine
     if output is not None:
@@ -222,9 +227,12 @@ def batch(
         if not inputs:
             raise InputError("no input found (folders are searched for " +
                              " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
-        with writing(Path(output_dir or output or "standard output")):
-            sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
-                             stream=stream)  # fmt: skip
+        if sink_factory is not None:
+            sink = sink_factory(inputs)
+        else:
+            with writing(Path(output_dir or output or "standard output")):
+                sink = open_sink(inputs, fmt, output=output, output_dir=output_dir,
+                                 resume=resume, stream=stream)  # fmt: skip
         if jobs is None and backends.one_model_per_process(options.backend):
             # One model per machine: N workers would load N copies (N per GPU) and N torch
             # thread pools on the same cores; one process batches across articles instead.
