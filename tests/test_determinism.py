@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 INPUTS = sorted((ROOT / "examples").iterdir()) + sorted(
-    p for p in (ROOT / "tests" / "data").iterdir() if p.name != "README.md"
+    p for p in (ROOT / "tests" / "data").iterdir() if p.is_file() and p.name != "README.md"
 )
 
 # Every article through every shipped extractive backend, with and without compression and
