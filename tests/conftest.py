@@ -59,3 +59,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("ci")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--screenshot DIR``: the browser test of the digest page saves its screenshots there."""
+    parser.addoption(
+        "--screenshot",
+        metavar="DIR",
+        default=None,
+        help="Save screenshots of the digest page (phone and desktop, light and dark) in DIR.",
+    )
