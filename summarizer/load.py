@@ -765,8 +765,8 @@ def jsonl_line(raw: bytes) -> tuple[str, bytes]:
     """
     try:
         text = raw.decode("utf-8").strip().lstrip("\ufeff")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace").strip().lstrip("\ufeff"), raw.strip()
+    except UnicodeDecodeError:  # broken UTF-8, or a Latin-1 line: as decode_records reads it
+        return decode_line(raw).strip().lstrip("\ufeff"), raw.strip()
     return text, text.encode("utf-8")
 
 
