@@ -83,3 +83,16 @@ def is_fragment(sentences: Sequence[Sentence], i: int) -> bool:
     alone_before = i == 0 or sentences[i - 1].block != sentence.block
     alone_after = i + 1 == len(sentences) or sentences[i + 1].block != sentence.block
     return alone_before and alone_after
+
+
+def is_furniture(sentences: Sequence[Sentence], i: int, language: str) -> bool:
+    """True when sentence ``i`` is boilerplate or a lone fragment: never a bullet."""
+    return is_fragment(sentences, i) or is_boilerplate(sentences[i].text, language)
+
+
+def without_furniture(chosen: list[int], sentences: Sequence[Sentence], language: str) -> list[int]:
+    """``chosen`` without furniture (see is_furniture), which a selection takes only to fill up
+    when too few other sentences are left: fewer bullets rather than a credit line. A text made
+    of nothing else (one line) keeps its first choice."""
+    kept = [i for i in chosen if not is_furniture(sentences, i, language)]
+    return kept or chosen[:1]
