@@ -54,6 +54,12 @@ def test_boilerplate_is_recognised(text: str, language: str) -> None:
         ("Selon un sondage Ifop publié le 2 juin, il reste en tête.", "fr"),
         ("Le livre doit être publié le 11 avril chez Stock.", "fr"),
         ("Amazon.com said its sales rose by 11 percent.", "en"),
+        # An address cited in passing in a long sentence is content, not a link prompt.
+        (
+            "The report, published at https://example.org/report.pdf, says emissions fell by "
+            "3 percent.",
+            "en",
+        ),
     ],
 )
 def test_content_is_not_boilerplate(text: str, language: str) -> None:
@@ -116,3 +122,16 @@ def test_a_text_of_furniture_alone_still_gets_a_bullet() -> None:
     assert [b.text for b in summarize("Just one line without a full stop").bullets] == [
         "Just one line without a full stop"
     ]
+
+
+def test_a_sentence_citing_an_address_keeps_it_whole_in_its_bullet() -> None:
+    text = (
+        "The agency's report, published at https://example.org/data/report-2025.pdf on Monday, "
+        "says emissions fell by 3 percent last year. Ministers welcomed the figures. "
+        "Read the full report at https://example.org/data. Opposition parties said the cut "
+        "came from a mild winter rather than from policy."
+    )
+    texts = [b.text for b in summarize(text, bullets=4, language="en").bullets]
+    assert any("https://example.org/data/report-2025.pdf" in t for t in texts)
+    assert not any(t.startswith("Read the full report") for t in texts)
+    assert not any(t.rstrip(".").endswith(("https://example.", "example.org/data")) for t in texts)
