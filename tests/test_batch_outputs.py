@@ -341,7 +341,7 @@ def test_too_many_jobs_are_capped(
     out = tmp_path / "out.jsonl"
     result = invoke(str(folder), "-o", str(out), "-j", "1000", "-q")
     assert result.exit_code == 0, result.output
-    assert "--jobs 9 capped at 2" in result.stderr
+    assert "--jobs 1000 capped at 2" in result.stderr
     assert len(out.read_text().splitlines()) == 9
 
 
