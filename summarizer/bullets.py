@@ -7,10 +7,15 @@ from collections.abc import Sequence
 
 from .compress import MIN_CUT_HEAD, compress
 from .models import Bullet, Options, Sentence
+from .sentences import _CJK_RE as CJK_RE
 from .sentences import word_count
 
 # Only a semicolon or a dash joins two complete clauses; a comma cut leaves a fragment.
 _CLAUSE_END_RE = re.compile(r"\s*(?:;|\s[—–])\s+")
+# Where a word ends, for the last-resort cut: a run of word characters, or one CJK character
+# (word_count counts those by halves).
+_CJK = CJK_RE.pattern[1:-1]
+_TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _FINAL = tuple(".!?…。！？\"'»”’)")
 _MIN_CUT_WORDS = 8
 # A headline is one line: shorter than a bullet.
@@ -31,7 +36,8 @@ def make_bullets(
 
 
 def cap_words(text: str, max_words: int) -> str:
-    """Cut ``text`` after its last whole clause within ``max_words``; never mid-clause."""
+    """``text`` within ``max_words``: cut after its last whole clause that fits; a sentence
+    with none (a run-on) is cut at a word, marked with "…". ``max_words`` is a true cap."""
     if max_words <= 0 or word_count(text) <= max_words:
         return text
     best = None
@@ -40,11 +46,30 @@ def cap_words(text: str, max_words: int) -> str:
         n = word_count(head)
         if n > max_words:
             break
-        if n >= _MIN_CUT_WORDS:
+        if n >= min(_MIN_CUT_WORDS, max_words):
             best = head
     if best is None:
-        return text
+        return _cut_at_word(text, max_words)
     return best.rstrip() + ("" if best.rstrip().endswith(_FINAL) else ".")
+
+
+def _cut_at_word(text: str, max_words: int) -> str:
+    """The longest head of ``text`` within ``max_words``, ended at a comma or colon in its last
+    third when there is one (a phrase stays whole), and marked as cut with "…"."""
+    ends = [match.end() for match in _TOKEN_RE.finditer(text)]
+    low, high = 0, len(ends)  # word_count(text[:ends[i]]) grows with i: find the last fit
+    while low < high:
+        middle = (low + high) // 2
+        if word_count(text[: ends[middle]]) <= max_words:
+            low = middle + 1
+        else:
+            high = middle
+    head = text[: ends[low - 1]] if low else ""
+    floor = len(text[: ends[(2 * low) // 3]]) if low >= 3 else len(head)
+    pause = max(head.rfind(","), head.rfind(":"), head.rfind("，"), head.rfind("、"))
+    if pause >= floor:
+        head = head[:pause]
+    return head.rstrip(" ,;:-–—([{\"'«“‘") + "…"
 
 
 def bullet_text(text: str, language: str, options: Options) -> str:

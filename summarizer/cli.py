@@ -8,17 +8,19 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import math
 import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import click
 
 from . import __version__, backends
-from .errors import OutputError, SummarizerError, UsageError
+from .errors import OutputError, SummarizerError, UsageError, printable
+from .models import Options
 from .render import FORMATS, render
 
 
@@ -39,14 +41,25 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 F = TypeVar("F", bound=Callable[..., Any])
+# What click.option(...) returns: a decorator that adds one option to a command.
+OptionDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 log = logging.getLogger("summarizer")
 
 
+class _OneLine(logging.Formatter):
+    """Log messages name files: each is escaped to one printable line (tracebacks, for -v,
+    keep their lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine("summarizer: %(message)s"))
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
-        format="summarizer: %(message)s",
-        stream=sys.stderr,
+        handlers=[handler],
         force=True,
     )
     # The HTML extractor's libraries log every page they give up on ("discarding data: None",
@@ -73,121 +86,139 @@ def handle_errors(func: F) -> F:
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_FAILURE)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line unless -v
             if verbose:
                 traceback.print_exc()
-            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with -v)", err=True)
+            message = printable(f"unexpected {type(exc).__name__}: {exc}")
+            click.echo(f"error: {message} (rerun with -v)", err=True)
             sys.exit(EXIT_FAILURE)
 
     return wrapper  # type: ignore[return-value]
 
 
-def common_options(func: F) -> F:
-    """Options every summarizing command shares."""
-    decorators = [
-        click.option(
-            "-n", "--bullets", type=click.IntRange(min=1), default=3, show_default=True,
-            help="Number of TL;DR bullets.",
-        ),
-        click.option(
-            "-l", "--language", metavar="CODE",
-            help="ISO 639-1 code of the article's language; skips detection.",
-        ),
-        click.option(
-            "--languages", metavar="CODES",
-            help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
-        ),
-        click.option(
-            "-b", "--backend", type=click.Choice(backends.available()),
-            default=backends.DEFAULT_BACKEND, show_default=True,
-            help="Summarization backend.",
-        ),
-        click.option(
-            "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
-            help="Longest bullet, in words (0: no cap).",
-        ),
-        click.option(
-            "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
-            help="Hugging Face model id or local folder (transformers backend).",
-        ),
-        click.option(
-            "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
-            show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
-        ),
-        click.option(
-            "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
-            help="Texts the model generates for at once.",
-        ),
-        click.option(
-            "--strict", is_flag=True,
-            help="Drop generated bullets with a number or name not in the article; "
-            "fill with extractive ones.",
-        ),
-        click.option(
-            "--prompt-file", type=click.Path(dir_okay=False),
-            help="Prompt template for chat models ({bullets} {language} {article}).",
-        ),
-        click.option(
-            "--trust-remote-code", is_flag=True,
-            help="Let the model run code from its repository (off unless given).",
-        ),
-        click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
-    ]  # fmt: skip
-    func = _collect_options(func)
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+def _quiet_stdout() -> None:
+    """The reader of standard output went away (`| head`): stop quietly. What is still
+    buffered goes to /dev/null, so that Python's flush at exit raises no second error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def bullet_options(func: F) -> F:
-    """The headline and compression switches of the commands that print bullets."""
-    func = click.option(
-        "--compress/--no-compress",
-        default=True,
-        show_default=True,
-        help="Delete connectives, fact-free attributions, asides and concessive clauses.",
-    )(func)
-    return click.option(
-        "--headline/--no-headline",
-        default=False,
-        show_default=True,
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Refuse NaN, which passes every range check (all its comparisons are false)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number of seconds", ctx, param)
+    return value
+
+
+# Options every summarizing command shares, in the order --help lists them.
+SUMMARY_OPTIONS: list[OptionDecorator] = [
+    click.option(
+        "-n", "--bullets", type=click.IntRange(min=1), default=3, show_default=True,
+        help="Number of TL;DR bullets.",
+    ),
+    click.option(
+        "-l", "--language", metavar="CODE",
+        help="ISO 639-1 code of the article's language; skips detection.",
+    ),
+    click.option(
+        "--languages", metavar="CODES",
+        help="Comma-separated ISO 639-1 codes detection may choose from (default: all).",
+    ),
+    click.option(
+        "-b", "--backend", type=click.Choice(backends.available()),
+        default=backends.DEFAULT_BACKEND, show_default=True,
+        help="Summarization backend.",
+    ),
+    click.option(
+        "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
+        help="Longest bullet, in words (0: no cap).",
+    ),
+    click.option(
+        "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
+        help="Hugging Face model id or local folder (transformers backend).",
+    ),
+    click.option(
+        "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
+        show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
+    ),
+    click.option(
+        "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
+        help="Texts the model generates for at once.",
+    ),
+    click.option(
+        "--strict", is_flag=True,
+        help="Drop generated bullets with a number or name not in the article; "
+        "fill with extractive ones.",
+    ),
+    click.option(
+        "--prompt-file", type=click.Path(dir_okay=False),
+        help="Prompt template for chat models ({bullets} {language} {article}).",
+    ),
+    click.option(
+        "--trust-remote-code", is_flag=True,
+        help="Let the model run code from its repository (off unless given).",
+    ),
+    click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
+]  # fmt: skip
+
+# The headline and compression switches of the commands that print bullets.
+BULLET_OPTIONS: list[OptionDecorator] = [
+    click.option(
+        "--headline/--no-headline", default=False, show_default=True,
         help="Put a one-line headline above the bullets.",
-    )(func)
+    ),
+    click.option(
+        "--compress/--no-compress", default=True, show_default=True,
+        help="Delete connectives, fact-free attributions, asides and concessive clauses.",
+    ),
+]  # fmt: skip
 
 
-_BACKEND_OPTIONS = ("model", "device", "batch_size", "strict", "prompt_file", "trust_remote_code")
+def with_options(options: Sequence[OptionDecorator]) -> Callable[[F], F]:
+    """Add a list of click options to a command, shown by --help in the list's order."""
+
+    def decorate(func: F) -> F:
+        command: Callable[..., Any] = func
+        for option in reversed(options):
+            command = option(command)
+        return cast(F, command)
+
+    return decorate
 
 
-# Options that become pipeline.make_options arguments (compress and headline where offered).
-_SUMMARY_OPTIONS = (
-    "bullets",
-    "backend",
-    "language",
-    "languages",
-    "max_words",
-    "compress",
-    "headline",
-)
+def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]:
+    """The library's Options and the chosen backend's settings, from a command's parsed values.
 
+    Called inside the command, so that its usage errors (a bad --language) meet handle_errors.
+    A command without --compress or --headline gets the library's defaults.
+    """
+    from .pipeline import make_options
 
-def _collect_options(func: F) -> F:
-    """Fold the summary options into ``option_values`` (for make_options, called inside the
-    command so that its usage errors meet handle_errors) and the backend options into one
-    ``backend_config`` argument for the chosen backend."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name, None) for name in _BACKEND_OPTIONS}
-        kwargs["backend_config"] = backends.config_for(kwargs.get("backend") or "", **values)
-        kwargs["option_values"] = {
-            name: kwargs.pop(name) for name in _SUMMARY_OPTIONS if name in kwargs
-        }
-        return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    options = make_options(
+        bullets=params["bullets"],
+        backend=params["backend"],
+        language=params["language"],
+        languages=params["languages"],
+        max_words=params["max_words"],
+        compress=params.get("compress", True),
+        headline=params.get("headline", False),
+    )
+    # Every backend's options are parsed; the chosen backend receives only its own.
+    backend_config = backends.config_for(
+        options.backend,
+        model=params["model"],
+        device=params["device"],
+        batch_size=params["batch_size"],
+        strict=params["strict"],
+        prompt_file=params["prompt_file"],
+        trust_remote_code=params["trust_remote_code"],
+    )
+    return options, backend_config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -208,28 +239,28 @@ def cli() -> None:
     "-f", "--format", "output_format", type=click.Choice(FORMATS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
-@bullet_options
-@common_options
+@with_options(BULLET_OPTIONS)
+@with_options(SUMMARY_OPTIONS)
 @handle_errors
-def summarize(
-    source: str,
-    output_format: str,
-    verbose: bool,
-    option_values: dict[str, Any],
-    backend_config: dict[str, Any],
-) -> None:
+def summarize(source: str, output_format: str, **params: Any) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
-    from .pipeline import make_options, summarize_article
+    from .pipeline import summarize_article
 
-    options = make_options(**option_values)
+    options, backend_config = summary_options(params)
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
     for warning in summary.meta.get("warnings", ()):
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
+    _write_stdout(render(summary, output_format))
+
+
+def _write_stdout(text: str) -> None:
+    """Write results to standard output; a full disk is an OutputError (a closed pipe is
+    handled by handle_errors)."""
     try:
-        click.echo(render(summary, output_format), nl=False)
+        click.echo(text, nl=False)
         sys.stdout.flush()  # a full disk shows here, not in an ignored error at exit
     except BrokenPipeError:
         raise
@@ -277,9 +308,9 @@ def detect(
             if isinstance(exc, UsageError):
                 raise
             failed += 1
-            click.echo(f"error: {source}: {exc}", err=True)
+            click.echo(f"error: {printable(source)}: {exc}", err=True)
             continue
-        click.echo(language_line(source, found, output_format))
+        _write_stdout(language_line(source, found, output_format) + "\n")
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -307,26 +338,18 @@ def detect(
     show_default=True,
     help="Compress the backend's bullets (LEAD-k is always the sentences as written).",
 )
-@common_options
+@with_options(SUMMARY_OPTIONS)
 @handle_errors
-def eval_command(
-    data: str,
-    limit: int | None,
-    output_format: str,
-    verbose: bool,
-    option_values: dict[str, Any],
-    backend_config: dict[str, Any],
-) -> None:
+def eval_command(data: str, limit: int | None, output_format: str, **params: Any) -> None:
     """ROUGE-1/2/L F1 of a backend and of LEAD-k on records {"text", "summary", "title"?}.
 
     Tokens are lower-cased Unicode word runs (\\w+), with no stemming, so every language is
     scored alike. Scores are means over records, in percent.
     """
     from .evaluate import evaluate, read_examples, render_table
-    from .pipeline import make_options
     from .render import to_json
 
-    options = make_options(**option_values)
+    options, backend_config = summary_options(params)
     examples = read_examples(data, limit)
     log.debug("evaluating %d records", len(examples))
     result = evaluate(examples, options, progress=_progress(len(examples)), **backend_config)
@@ -418,10 +441,17 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=click.FloatRange(min=0.1, max=86400.0),  # a day: fetch.MAX_TIMEOUT
+    callback=_finite,
     default=20.0,
     show_default=True,
-    help="Seconds allowed to fetch one URL.",
+    help="Seconds allowed to fetch one URL (connection, headers and body).",
+)
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Let URLs redirect to loopback, private and link-local addresses (refused by "
+    "default: a hostile server could reach this machine's network).",
 )
 @click.option(
     "--max-size",
@@ -436,8 +466,8 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     is_flag=True,
     help="No progress bar and no final report (failures are still listed).",
 )
-@bullet_options
-@common_options
+@with_options(BULLET_OPTIONS)
+@with_options(SUMMARY_OPTIONS)
 @handle_errors
 def batch_command(
     paths: tuple[str, ...],
@@ -453,11 +483,10 @@ def batch_command(
     pattern: str | None,
     resume: bool,
     timeout: float,
+    allow_private_urls: bool,
     max_size: int,
     quiet: bool,
-    verbose: bool,
-    option_values: dict[str, Any],
-    backend_config: dict[str, Any],
+    **params: Any,
 ) -> None:
     """Summarize many articles: folders, files, JSONL (- for stdin), http(s) URLs.
 
@@ -476,9 +505,8 @@ def batch_command(
     """
     from .batch import batch as run_batch
     from .batch import default_format, get_engine
-    from .pipeline import make_options
 
-    options = make_options(**option_values)
+    options, backend_config = summary_options(params)
     ray_flags = {
         "--ray-address": ray_address,
         "--actors": actors,
@@ -510,16 +538,16 @@ def batch_command(
             glob=pattern,
             resume=resume,
             progress=show,
-            on_failure=lambda message: click.echo(f"error: {message}", err=True),
+            on_failure=lambda message: click.echo(f"error: {printable(message)}", err=True),
             fetch_timeout=timeout,
             fetch_max_bytes=max_size,
+            allow_private=allow_private_urls,
             # A model backend generates for --batch-size articles at once: hand it that many.
             group_size=backend_config.get("batch_size"),
             **backend_config,
         )
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, without a traceback at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         sys.exit(EXIT_FAILURE)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM via _raise_terminated
         code = EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
@@ -528,7 +556,7 @@ def batch_command(
             hint = f"the records done are kept in {where}; rerun the same command with --resume"
         else:
             hint = "use --output FILE or --output-dir DIR to be able to --resume a run"
-        click.echo(f"summarizer: interrupted; {hint}", err=True)
+        click.echo(f"summarizer: interrupted; {printable(hint)}", err=True)
         sys.exit(code)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)

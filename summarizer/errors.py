@@ -1,12 +1,41 @@
-"""Every error the library raises on purpose derives from SummarizerError."""
+"""Every error the library raises on purpose derives from SummarizerError.
+
+Messages name files and quote servers, and both can hold anything: an escape sequence that
+retitles the terminal, a newline that splits one error into two. ``printable`` makes any such
+string one printable line, and every SummarizerError's message goes through it.
+"""
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 controls, DEL, lone surrogates (undecodable bytes of a file name), line and
+# paragraph separators, and the bidirectional overrides that make text display reversed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` as one printable line: control characters and the like become ``\\xNN``."""
+    return _UNPRINTABLE.sub(_escape, text)
+
 
 class SummarizerError(Exception):
-    """Base class: the message is one line a user can act on."""
+    """Base class: the message is one line a user can act on (made printable here)."""
 
     exit_code = 1
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (printable(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class InputError(SummarizerError):

@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .backends.heuristic import Vector, centrality, cosine, tfidf_vectors
 from .models import Sentence
 from .sentences import terms, word_count, words
+from .similarity import Vector, centrality, cosine, tfidf_vectors
 
 FEATURES = (
     "bias",

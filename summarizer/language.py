@@ -94,6 +94,8 @@ def parse_languages(languages: str | Iterable[str] | None) -> tuple[str, ...] | 
     items = languages.split(",") if isinstance(languages, str) else list(languages)
     codes: list[str] = []
     for item in items:
+        if not isinstance(item, str):
+            raise UsageError(f"languages must be ISO 639-1 codes (strings), not {item!r}")
         code = normalize_code(item.strip())
         if code and code not in codes:
             codes.append(code)
@@ -354,13 +356,25 @@ def _chunks(text: str) -> list[str]:
     return chunks
 
 
-_ISO_639_1_RE = re.compile(r"[a-z]{2}")
+# Every ISO 639-1 code (a stated language need not be one detection knows: "eu" is still
+# Basque), so that a typo ("xx", "fe") is refused rather than reported as a language.
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
+    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv
+    kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr
+    nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq
+    sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
+    yi yo za zh zu""".split()
+)
 
 
 def stated_code(code: str) -> str | None:
     """The ISO 639-1 code in a stated language ("FR", "fr-CA" -> "fr"); None if it is none."""
+    if not isinstance(code, str):
+        return None
     normalized = normalize_code(code.strip())
-    return normalized if _ISO_639_1_RE.fullmatch(normalized) else None
+    return normalized if normalized in ISO_639_1 else None
 
 
 def given(code: str) -> Language:

@@ -29,6 +29,9 @@ MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_HTML_CHARS = 1_000_000
 # Characters of article text summarized: a long feature is ~60,000; a million is a short book.
 MAX_TEXT_CHARS = 1_000_000
+# Characters of a title kept: a headline is under 200; a longer "title" is text in the wrong
+# field, and would outweigh the body where the title counts (language detection, headlines).
+MAX_TITLE_CHARS = 500
 
 # File signatures of formats people point the tool at by mistake: named in the error message.
 _SIGNATURES = (
@@ -45,11 +48,21 @@ _SIGNATURES = (
     (b"\x7fELF", "an executable"),
 )
 
-# Bytes that never occur in text: their presence (outside UTF-16/32) means binary data.
+# Control bytes that text rarely holds. A few of them occur in real text (Word writes a vertical
+# tab for a manual line break; a BEL or a backspace survives a copy from a terminal): only a
+# NUL, or many of them, mean binary data (see looks_binary).
 _BINARY_CONTROL = set(range(0, 9)) | {11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26}
+# The vertical tab is white space (Word's line break): it counts as text however many there are.
+_CONTROL_BYTES = bytes(sorted(_BINARY_CONTROL - {0, 11}))
+# More control bytes than this share of a sample: binary data, not text with a stray one.
+_BINARY_SHARE = 0.01
 # Undefined in CP1252: decoding falls back to Latin-1 for these.
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Line breaks other than LF (vertical tab, form feed, NEL, the Unicode separators) and the
+# control characters that are not text at all (BEL, backspace, ESC...: a terminal obeys them).
+_BREAKS_RE = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS_RE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
 def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False) -> str:
@@ -80,7 +93,7 @@ def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False)
     text = _try_decode(data, _guess_bomless_utf16(data), partial)
     if text is not None:
         return text
-    binary = any(byte in _BINARY_CONTROL for byte in data[:65536])
+    binary = looks_binary(data[:65536])
     text = None if binary else _try_decode(data, "utf-8", partial)
     if text is None:
         text = _try_decode(data, _guess_bomless_utf16_by_script(data), partial)
@@ -94,6 +107,15 @@ def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False)
     if not any(byte in _CP1252_HOLES for byte in data):
         return data.decode("cp1252")
     return data.decode("latin-1")
+
+
+def looks_binary(sample: bytes) -> bool:
+    """Whether a sample (with no UTF-16/32 byte-order mark) is binary data: a NUL byte, or
+    control bytes beyond a stray few."""
+    if b"\0" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls > max(8, _BINARY_SHARE * len(sample))
 
 
 def _guess_bomless_utf16(data: bytes) -> str | None:
@@ -115,7 +137,9 @@ def decode_records(data: bytes, source: str = "<bytes>") -> str:
     """Decode a JSONL (or JSON) file: UTF-8, as JSON requires, unless a BOM says UTF-16/32.
 
     A bad byte or a stray control character spoils the one record it sits in (that line
-    then fails as invalid JSON or keeps a U+FFFD), never the whole file.
+    then fails as invalid JSON or keeps a U+FFFD), never the whole file. A line in a
+    single-byte encoding (Latin-1, CP1252: no valid UTF-8 sequence at all) is decoded as a
+    .txt file with the same bytes would be (``decode_line``), not with every accent lost.
     """
     for signature, kind in _SIGNATURES:
         if data.startswith(signature):
@@ -124,7 +148,27 @@ def decode_records(data: bytes, source: str = "<bytes>") -> str:
         data
     ):
         return decode_bytes(data, source)
-    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Line by line: each record is its own article, and one broken line decides nothing
+        # for the others.
+        text = "\n".join(decode_line(line) for line in data.split(b"\n"))
+    return text.removeprefix("\ufeff")
+
+
+def decode_line(data: bytes) -> str:
+    """Decode one JSON line that should be UTF-8, by the rules of ``decode_bytes``: mostly
+    UTF-8 keeps its good characters (bad bytes become U+FFFD); a line with no UTF-8 in it is
+    CP1252 (Latin-1 where CP1252 has holes)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text
+    return data.decode("latin-1" if any(byte in _CP1252_HOLES for byte in data) else "cp1252")
 
 
 def _try_decode(data: bytes, codec: str | None, partial: bool) -> str | None:
@@ -186,6 +230,10 @@ def normalize_text(text: str) -> str:
     if _has_surrogates(text):
         text = _SURROGATE_RE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _BREAKS_RE.search(text):
+        text = _BREAKS_RE.sub("\n", text)
+    if _CONTROLS_RE.search(text):
+        text = _CONTROLS_RE.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 
@@ -235,6 +283,8 @@ def from_text(
     Text past MAX_TEXT_CHARS (HTML past MAX_HTML_CHARS) is cut off; ``Article.warnings`` says so.
     """
     notes = list(warnings)
+    if not isinstance(text, str):
+        raise InputError(f"{source}: the text must be a string, not {type(text).__name__}")
     fmt = format or detect_format(source, text)
     if fmt == "html":
         text = _bound_html(text, notes)
@@ -249,6 +299,7 @@ def from_text(
     text = normalize_text(_bound_text(text, notes))
     if not text.strip():
         raise EmptyInputError(f"{source}: no text to summarize")
+    title = _clean_title(title, source, notes)
     return Article(
         text=text,
         source=source,
@@ -259,6 +310,21 @@ def from_text(
         url=url,
         warnings=tuple(notes),
     )
+
+
+def _clean_title(title: object, source: str, notes: list[str]) -> str | None:
+    """A title on one line, without control characters, at most MAX_TITLE_CHARS long."""
+    if title is None:
+        return None
+    if not isinstance(title, str):
+        raise InputError(f"{source}: the title must be a string, not {type(title).__name__}")
+    if len(title) > MAX_TITLE_CHARS:
+        cut = title.rfind(" ", MAX_TITLE_CHARS // 2, MAX_TITLE_CHARS)
+        cut = cut if cut > 0 else MAX_TITLE_CHARS
+        notes.append(f"title truncated: only its first {cut:,} of {len(title):,} characters kept")
+        title = title[:cut]
+    title = " ".join(normalize_text(title).split())
+    return title or None
 
 
 def _bound_text(text: str, notes: list[str]) -> str:
@@ -320,6 +386,10 @@ def _drop_bulk(html: str) -> str:
     return "".join(parts)
 
 
+# htmldate's quick date search (markup and URL only); the date itself is not used.
+_DATE_SEARCH = {"extensive_search": False, "original_date": False}
+
+
 def extract_html(
     html: str, *, source: str = "<html>", url: str | None = None
 ) -> tuple[str | None, str]:
@@ -335,7 +405,10 @@ def extract_html(
             include_comments=False,
             include_tables=False,
             favor_precision=True,
-            with_metadata=True,
+            with_metadata=True,  # for the title
+            # Only the title is used. htmldate's default date search runs dateparser, whose
+            # first call compiles its locale tables: ~3.5 s of every process's first page.
+            date_extraction_params=_DATE_SEARCH,
         )
     except Exception as exc:  # any failure of the parser on hostile markup is an input error
         raise InputError(f"{source}: HTML could not be parsed ({exc.__class__.__name__})") from exc
@@ -389,6 +462,8 @@ _OS_ERRORS = {
 def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None) -> bytes:
     """Read a file's bytes (at most ``limit``), turning OS errors into one-line InputErrors."""
     p = Path(path)
+    if "\0" in str(p):
+        raise InputError(f"{p}: a file name cannot hold a NUL character")
     try:
         info = os.stat(p)
         if stat.S_ISDIR(info.st_mode):

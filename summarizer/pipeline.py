@@ -28,10 +28,15 @@ def make_options(
     headline: bool = False,
 ) -> Options:
     """Validated Options."""
-    if bullets < 1:
-        raise UsageError("bullets must be at least 1")
-    if max_words < 0:
-        raise UsageError("max_words must be 0 (no cap) or more")
+    if not _is_int(bullets) or bullets < 1:
+        raise UsageError(f"bullets must be a whole number, at least 1, not {bullets!r}")
+    if not _is_int(max_words) or max_words < 0:
+        raise UsageError(
+            f"max_words must be a whole number, 0 (no cap) or more (not {max_words!r})"
+        )
+    for name, value in (("backend", backend), ("language", language)):
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"{name} must be a string, not {type(value).__name__}")
     if language is not None:
         code = language_stage.stated_code(language)
         if code is None:
@@ -51,6 +56,21 @@ def make_options(
         compress=compress,
         headline=headline,
     )
+
+
+def _is_int(value: object) -> bool:
+    # A bool is an int to Python, and a float such as nan or 2.5 compares without complaint.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text_argument(text: object, name: str = "text") -> str:
+    """``text`` when it is a str; else the UsageError that says what to pass instead."""
+    if isinstance(text, str):
+        return text
+    hint = (
+        " (decode it first, or use summarize_file)" if isinstance(text, bytes | bytearray) else ""
+    )
+    raise UsageError(f"{name} must be a str, not {type(text).__name__}{hint}")
 
 
 def prepare(article: Article, options: Options) -> Request:
@@ -123,6 +143,8 @@ def summarize_articles(
     articles: Sequence[Article], options: Options | None = None, **backend_config: Any
 ) -> list[Summary]:
     """Summarize several articles with one backend call (lets model backends batch)."""
+    if isinstance(articles, Article) or not all(isinstance(a, Article) for a in articles):
+        raise UsageError("articles must be a sequence of Article (see load.from_text)")
     options = options or make_options()
     backend = backends.get_backend(options.backend, **backend_config)
     requests = prepare_many(articles, options)
@@ -146,6 +168,9 @@ def summarize(
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
+    text = _text_argument(text)
+    if title is not None:
+        title = _text_argument(title, "title")
     options = make_options(
         bullets=bullets,
         backend=backend,
@@ -172,6 +197,8 @@ def summarize_file(
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
+    if not isinstance(path, str | os.PathLike):
+        raise UsageError(f"path must be a str or a path, not {type(path).__name__}")
     options = make_options(
         bullets=bullets,
         backend=backend,
@@ -186,6 +213,7 @@ def summarize_file(
 
 def detect_language(text: str, languages: str | Sequence[str] | None = None) -> Language:
     """Detect the language of a text (``und`` when it cannot be told); shares when mixed."""
+    text = _text_argument(text)
     if not text.strip():
         return Language(UNDETERMINED, 0.0)
     return language.detect_document(text, None, language.parse_languages(languages))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .clean import normalize_spaces
-from .errors import UsageError
+from .errors import UsageError, printable
 from .models import Language, Summary
 
 FORMATS = ("text", "markdown", "json")
@@ -38,8 +38,9 @@ def render_markdown(summary: Summary) -> str:
 
 def _one_line(text: object) -> str:
     # Titles, ids and file names come from the input: newlines, control characters and
-    # terminal escapes in them must not forge headings or drive the reader's terminal.
-    return normalize_spaces(str(text))
+    # terminal escapes in them must not forge headings or drive the reader's terminal. A file
+    # name's bytes that are not UTF-8 (kept as lone surrogates) are shown as \xNN escapes.
+    return printable(normalize_spaces(str(text)))
 
 
 def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
@@ -60,15 +61,25 @@ def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(data: Any) -> str:
-    """Stable JSON: UTF-8 characters kept, indented, newline-terminated."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def to_json(data: Any, indent: int | None = 2) -> str:
+    """Stable JSON: UTF-8 characters kept, indented, newline-terminated.
+
+    A lone surrogate (a file name's byte that is not UTF-8) cannot be written as UTF-8: the
+    whole text is then ASCII with \\u escapes, still valid JSON on any standard output.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=indent)
+    return text + "\n"
 
 
 def language_line(source: str, language: Language, format: str = "text") -> str:
     """One detection result: tab-separated text or a one-line JSON object."""
     data = {"source": source, **language.to_dict()}
     if format == "json":
-        return json.dumps(data, ensure_ascii=False)
+        return to_json(data, indent=None).rstrip("\n")
     shares = ",".join(f"{code}:{share:.2f}" for code, share in language.shares)
-    return "\t".join([source, language.code, f"{language.confidence:.4f}", shares]).rstrip("\t")
+    fields = [printable(source), language.code, f"{language.confidence:.4f}", shares]
+    return "\t".join(fields).rstrip("\t")

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .backends.heuristic import REDUNDANCY, Vector, cosine, tfidf_vectors
 from .models import Document, Sentence
 from .sentences import terms
+from .similarity import REDUNDANCY, Vector, cosine, tfidf_vectors
 
 HEADING = 0.5
 SECTION_LEAD = 0.15

@@ -14,7 +14,6 @@ from summarizer.backends.extractive import (
     scorer_from_dict,
     starts_well,
 )
-from summarizer.backends.heuristic import cosine, is_candidate, select_diverse, tfidf_vectors
 from summarizer.bullets import HEADLINE_WORDS
 from summarizer.errors import BackendError, UnknownBackendError
 from summarizer.features import FEATURES, document_features, linear_scores
@@ -22,6 +21,7 @@ from summarizer.load import from_text, load_path
 from summarizer.models import Options, Sentence
 from summarizer.pipeline import make_options, prepare
 from summarizer.rouge import tokenize
+from summarizer.selection import is_candidate, select_diverse
 
 
 def test_registry_lists_and_rejects() -> None:
@@ -49,19 +49,6 @@ def test_heuristic_orders_by_document_and_avoids_redundancy() -> None:
     picked = [b.sentence for b in result.bullets]
     assert picked == sorted(picked)
     assert not {0, 1} <= set(picked)
-
-
-def test_select_diverse_fills_up_to_k() -> None:
-    vectors = tfidf_vectors([["a", "b"], ["a", "b"], ["a", "b"]])
-    assert cosine(vectors[0], vectors[1]) == pytest.approx(1.0)
-    assert select_diverse([3.0, 2.0, 1.0], vectors, 2, [True] * 3) == [0, 1]
-
-
-def test_select_diverse_without_fallback_returns_only_allowed_distinct_sentences() -> None:
-    vectors = tfidf_vectors([["a", "b"], ["a", "b"], ["c", "d"], ["e", "f"]])
-    allowed = [True, True, False, True]
-    assert select_diverse([4.0, 3.0, 2.0, 1.0], vectors, 3, allowed) == [0, 1, 3]
-    assert select_diverse([4.0, 3.0, 2.0, 1.0], vectors, 3, allowed, fallback=False) == [0, 3]
 
 
 def test_extractive_widens_the_window_only_when_it_holds_too_few(

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer import summarize
 from summarizer.bullets import cap_words, make_bullets, make_headline
 from summarizer.models import Options, Sentence
+from summarizer.sentences import word_count
 
 
 def test_make_bullets_keeps_provenance() -> None:
@@ -13,9 +18,36 @@ def test_make_bullets_keeps_provenance() -> None:
 def test_cap_words_cuts_only_between_clauses() -> None:
     long = "The firm opened a plant in Dresden with two thousand new jobs; " + "it " * 30 + "ends."
     assert cap_words(long, 30) == "The firm opened a plant in Dresden with two thousand new jobs."
-    no_clause = "word " * 40
-    assert cap_words(no_clause, 30) == no_clause
     assert cap_words("Short one.", 30) == "Short one."
+
+
+def test_a_run_on_sentence_is_cut_at_a_word_and_marked() -> None:
+    run_on = (
+        "The company said on Monday that it would open, after a long review by regulators in "
+        "Brussels and Berlin, a new plant near Dresden employing two thousand people"
+    )
+    assert cap_words(run_on, 12) == "The company said on Monday that it would open…"
+    assert cap_words("word " * 40, 30) == "word " * 29 + "word…"
+
+
+@settings(max_examples=200)
+@given(
+    st.text(alphabet=st.sampled_from("ab Xé,;:—–- 华为公司.\n"), max_size=300),
+    st.integers(min_value=1, max_value=40),
+)
+def test_max_words_is_a_true_cap(text: str, cap: int) -> None:
+    assert word_count(cap_words(text, cap)) <= cap
+
+
+def test_summaries_respect_max_words(seed_text: str) -> None:
+    run_on = " ".join(
+        f"the board in city {n} said that the plant would hire more staff and" for n in range(40)
+    )
+    for text in (seed_text, run_on.capitalize() + " grow."):
+        for cap in (5, 12, 30):
+            summary = summarize(text, max_words=cap)
+            assert summary.bullets
+            assert all(word_count(b.text) <= cap for b in summary.bullets), cap
 
 
 def test_bullets_are_compressed_but_keep_their_source_offsets() -> None:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from summarizer.cli import cli
+from summarizer.cli import cli, summary_options
 
 
 def run(*args: str, input: bytes | str | None = None):  # type: ignore[no-untyped-def]
@@ -170,3 +171,116 @@ def test_headline_and_no_compress_flags(seed_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout.startswith("TL;DR: ")
     raw = run("summarize", str(seed_path), "--no-compress", "-f", "json")
     assert json.loads(raw.stdout)["options"]["compress"] is False
+
+
+def _parsed(command: str, *args: str) -> dict[str, object]:
+    """The values click parses for ``summarizer COMMAND ARGS`` (the command is not run)."""
+    group_ctx = cli.make_context("summarizer", [command, *args])
+    sub = cli.get_command(group_ctx, command)
+    assert sub is not None
+    return dict(sub.make_context(command, list(args), parent=group_ctx).params)
+
+
+def test_summary_options_give_each_backend_only_its_settings() -> None:
+    params = _parsed("summarize", "x.txt", "-n", "2", "-l", "FR", "--no-compress", "--model", "m")
+    options, config = summary_options(params)
+    assert (options.bullets, options.language, options.compress, options.headline) == (
+        2,
+        "fr",
+        False,
+        False,
+    )
+    assert options.backend == "extractive" and config == {}  # --model is not the default's
+
+    params = _parsed("batch", "in", "-b", "transformers", "--model", "m", "--strict")
+    options, config = summary_options(params)
+    assert options.backend == "transformers" and options.compress is True
+    assert config == {
+        "model": "m",
+        "device": "auto",
+        "batch_size": 8,
+        "strict": True,
+        "trust_remote_code": False,
+    }
+
+
+def test_summary_options_without_bullet_switches() -> None:
+    # eval offers its own --compress and no --headline: the library's default fills in.
+    options, _ = summary_options(_parsed("eval", "d.jsonl", "--no-compress"))
+    assert options.compress is False and options.headline is False
+
+
+# --------------------------------------------------------------------------- hostile names, pipes
+
+
+def test_names_on_stderr_are_one_printable_line(tmp_path: Path) -> None:
+    name = "\x1b]0;owned\x07\nerror: forged.txt"
+    (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\n")
+    for args in (
+        ["summarize", str(tmp_path / name)],
+        ["detect", str(tmp_path / name)],
+        ["batch", str(tmp_path), "-q"],
+    ):
+        result = run(*args)
+        assert result.exit_code != 0
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, lines
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+        assert "\\x1b]0;owned\\x07\\x0aerror: forged.txt" in lines[0]
+
+
+def test_non_utf8_file_names_in_outputs(tmp_path: Path, data_dir: Path) -> None:
+    # A file name that is not UTF-8 (Latin-1 "é"), under a strict UTF-8 standard output.
+    folder = os.fsencode(tmp_path)
+    path = os.path.join(folder, b"caf\xe9.txt")
+    with open(path, "wb") as handle:
+        handle.write((data_dir / "article-en.md").read_bytes())
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
+    name = os.fsdecode(path)
+    for args, parse in (
+        (["summarize", name, "-f", "json"], json.loads),
+        (["summarize", name, "-f", "markdown"], str),
+        (["detect", name, "-f", "json"], json.loads),
+        (["detect", name], str),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "summarizer", *args], capture_output=True, env=env, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        text = done.stdout.decode("utf-8")  # valid UTF-8
+        parse(text)
+        assert "\\udce9" in text or "\\xe9" in text, text
+
+
+def test_closed_stdout_is_quiet(data_dir: Path) -> None:
+    for args in (
+        ["summarize", str(data_dir / "article-en.md")],
+        ["detect"] + [str(p) for p in sorted(data_dir.glob("*.txt"))] * 3,
+    ):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "summarizer", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1
+        assert stderr == "", stderr
+
+
+def test_interrupt_while_loading_is_one_line() -> None:
+    # Ctrl-C lands while the CLI's modules are still being imported: no traceback.
+    code = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'summarizer.pipeline' or name == 'click':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from summarizer.entry import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 130
+    assert done.stderr == "interrupted\n"

@@ -23,9 +23,9 @@ from click.testing import CliRunner
 
 import summarizer
 from summarizer import load, sentences
-from summarizer.backends.heuristic import centrality, tfidf_vectors
 from summarizer.cli import cli
 from summarizer.errors import DecodeError, InputError, SummarizerError
+from summarizer.similarity import centrality, tfidf_vectors
 
 DATA = Path(__file__).parent / "data"
 FR = (DATA / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
@@ -673,12 +673,15 @@ def test_full_disk_on_stdout_is_a_clean_error() -> None:
 
 
 def test_records_file_decoding_spoils_one_line_not_the_file() -> None:
-    data = b'{"id": 1, "text": "caf\xc3\xa9"}\n\x00\x01\x02\n{"id": 3, "text": "bad \xff byte"}\n'
-    lines = load.decode_records(data, "feed.jsonl").splitlines()
-    assert (
-        lines[0] == '{"id": 1, "text": "café"}'
-        and lines[2] == '{"id": 3, "text": "bad \ufffd byte"}'
+    data = (
+        b'{"id": 1, "text": "caf\xc3\xa9"}\n\x00\x01\x02\n'
+        b'{"id": 3, "text": "d\xc3\xa9j\xc3\xa0 \xff vu"}\n{"id": 4, "text": "caf\xe9"}\n'
     )
+    lines = load.decode_records(data, "feed.jsonl").splitlines()
+    # A cut UTF-8 character spoils its own line only; a line with no UTF-8 at all is Latin-1.
+    assert lines[0] == '{"id": 1, "text": "caf\u00e9"}'
+    assert lines[2] == '{"id": 3, "text": "d\u00e9j\u00e0 \ufffd vu"}'
+    assert lines[3] == '{"id": 4, "text": "caf\u00e9"}'
     assert load.decode_records(b"\xef\xbb\xbf{}", "x") == "{}"
     assert load.decode_records('{"a": "é"}'.encode("utf-16"), "x") == '{"a": "é"}'
     with pytest.raises(DecodeError, match="gzip"):

@@ -4,9 +4,16 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import fresh_python
 
 from summarizer.errors import DecodeError, EmptyInputError, InputError
-from summarizer.load import decode_bytes, from_text, load_path, normalize_text
+from summarizer.load import (
+    MAX_TITLE_CHARS,
+    decode_bytes,
+    from_text,
+    load_path,
+    normalize_text,
+)
 
 TEXT = "Le café coûte 3 €.\nÇa augmente déjà."
 
@@ -104,3 +111,92 @@ def test_from_text_detects_html() -> None:
         + "</p></article></body></html>"
     )
     assert "<p>" not in from_text(html).text
+
+
+# --------------------------------------------------------------------------- text that is text
+
+PROSE = "Le fabricant a présenté sa puce lundi. Elle vise les objets connectés.\n"
+
+
+@pytest.mark.parametrize(
+    ("control", "becomes"),
+    [
+        ("\x0b", "\n"),  # vertical tab: Word's manual line break
+        ("\x0c", "\n"),  # form feed
+        ("\x07", ""),  # BEL
+        ("\x08", ""),  # backspace
+        ("\x1b", ""),  # ESC: would start a terminal escape sequence in the output
+        ("\x85", "\n"),  # NEL
+        ("\u2028", "\n"),  # line separator
+    ],
+    ids=["vt", "ff", "bel", "bs", "esc", "nel", "ls"],
+)
+def test_stray_controls_in_valid_utf8_are_text(control: str, becomes: str) -> None:
+    data = (PROSE.replace("lundi.", f"lundi.{control}") * 3).encode("utf-8")
+    text = decode_bytes(data, "a.txt")
+    assert "présenté" in text
+    cleaned = normalize_text(text)
+    assert control not in cleaned and f"lundi.{becomes}" in cleaned
+    assert all(ch.isprintable() or ch in "\n\t" for ch in cleaned)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"abc\x00def" * 50,  # a NUL
+        bytes(range(1, 9)) * 200 + b"text",  # mostly control bytes
+    ],
+)
+def test_binary_data_is_still_refused(data: bytes) -> None:
+    with pytest.raises(DecodeError, match="binary"):
+        decode_bytes(data, "blob.txt")
+
+
+def test_latin1_records_decode_like_a_text_file(tmp_path: Path) -> None:
+    text = "Déjà vu : le café coûte 3 €, à Noël. " * 5
+    record = json.dumps({"title": "Économie", "text": text}, ensure_ascii=False)
+    (tmp_path / "a.txt").write_bytes(text.encode("cp1252"))
+    (tmp_path / "a.jsonl").write_bytes(record.encode("cp1252") + b"\n")
+    as_text = load_path(tmp_path / "a.txt")
+    as_record = load_path(tmp_path / "a.jsonl")
+    assert as_record.text == as_text.text and "\ufffd" not in as_record.text
+    assert as_record.title == "Économie"
+
+
+# --------------------------------------------------------------------------- titles and names
+
+
+def test_a_huge_title_is_capped_to_one_line() -> None:
+    title = "Une\x1b]0;x\x07 puce\nlyonnaise " + "très " * 2_000_000
+    article = from_text(PROSE * 5, title=title)
+    assert article.title is not None and len(article.title) <= MAX_TITLE_CHARS
+    assert article.title.startswith("Une]0;x puce lyonnaise très")
+    assert article.title.isprintable()
+    assert any("title truncated" in w for w in article.warnings)
+
+
+@pytest.mark.parametrize("title", [5, b"titre", ["x"]])
+def test_titles_must_be_strings(title: object) -> None:
+    with pytest.raises(InputError, match="title must be a string"):
+        from_text(PROSE, title=title)  # type: ignore[arg-type]
+
+
+def test_nul_in_a_path_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="NUL"):
+        load_path("x\0y")
+
+
+def test_first_html_page_skips_the_slow_date_search() -> None:
+    # htmldate's extensive search loads dateparser, whose first call costs seconds; only the
+    # title is used. A page full of dates in its text must not load it.
+    code = (
+        "import sys\n"
+        "from summarizer.load import extract_html\n"
+        "page = '<html><head><title>T</title></head><body><article>' + ''.join(\n"
+        "    f'<p>Le {d} mars 2024, le 2024-03-{d:02d} puis le {d}/03/2024, rien.</p>'\n"
+        "    for d in range(1, 20)) + '</article></body></html>'\n"
+        "title, text = extract_html(page)\n"
+        "assert title == 'T' and 'mars' in text\n"
+        "assert 'dateparser' not in sys.modules, 'dateparser was loaded'\n"
+    )
+    fresh_python(code)

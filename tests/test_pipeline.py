@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from summarizer import summarize, summarize_file
+from summarizer import (
+    SummarizerError,
+    detect_language,
+    summarize,
+    summarize_articles,
+    summarize_file,
+)
 from summarizer.clean import clean
 from summarizer.errors import EmptyInputError, InputError, UsageError
 from summarizer.load import from_text
@@ -159,3 +166,72 @@ def test_articles_prepared_together_as_one_at_a_time(data_dir: Path) -> None:
     # One article without a sentence fails the whole call, as the batch stage expects.
     with pytest.raises(EmptyInputError):
         prepare_many([*articles, from_text("🙂 🙂 🙂", source="emoji")], options)
+
+
+# --------------------------------------------------------------------------- bad arguments
+
+ARTICLE = (
+    "La start-up lyonnaise Nanoleaf a levé 12 millions d'euros lundi. Elle conçoit des puces "
+    "pour les objets connectés. Le fondateur vise une usine en 2026.\n"
+) * 3
+
+
+@pytest.mark.parametrize("text", [None, 123, b"texte", bytearray(b"x"), ["x"], 1.5])
+def test_summarize_refuses_what_is_not_a_string(text: object) -> None:
+    with pytest.raises(UsageError, match="text must be a str"):
+        summarize(text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"title": 5}, "title must be a str"),
+        ({"language": 5}, "language must be a string"),
+        ({"backend": 5}, "backend must be a string"),
+        ({"languages": [None]}, "ISO 639-1"),
+        ({"languages": ["fr", 3]}, "ISO 639-1"),
+        ({"bullets": float("nan")}, "bullets"),
+        ({"bullets": 2.5}, "bullets"),
+        ({"bullets": True}, "bullets"),
+        ({"bullets": 0}, "bullets"),
+        ({"max_words": float("inf")}, "max_words"),
+        ({"max_words": -1}, "max_words"),
+        ({"language": "xx"}, "not an ISO 639-1 code"),
+        ({"language": "fe"}, "not an ISO 639-1 code"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        summarize(ARTICLE, **kwargs)  # type: ignore[arg-type]
+
+
+def test_any_iso_code_may_be_stated() -> None:
+    # A language detection does not know is still a language: stated, it is used as given.
+    assert summarize(ARTICLE, language="EU").language.code == "eu"
+
+
+@pytest.mark.parametrize("path", ["x\0y", 5, None, b"\xff"])
+def test_summarize_file_errors_are_summarizer_errors(path: object) -> None:
+    with pytest.raises(SummarizerError):
+        summarize_file(path)  # type: ignore[arg-type]
+
+
+def test_a_record_language_must_be_a_real_code(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"text": ARTICLE, "language": "xx"}), encoding="utf-8")
+    with pytest.raises(InputError, match="'xx' is not an ISO 639-1 code"):
+        summarize_file(path)
+
+
+@pytest.mark.parametrize("text", [None, 5, b"abc"])
+def test_detect_language_refuses_what_is_not_a_string(text: object) -> None:
+    with pytest.raises(UsageError):
+        detect_language(text)  # type: ignore[arg-type]
+
+
+def test_summarize_articles_refuses_a_single_article() -> None:
+    article = from_text(ARTICLE)
+    with pytest.raises(UsageError, match="sequence of Article"):
+        summarize_articles(article)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="sequence of Article"):
+        summarize_articles([ARTICLE])  # type: ignore[list-item]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from summarizer import backends, rouge, structure
-from summarizer.backends.heuristic import tfidf_vectors
 from summarizer.clean import clean
 from summarizer.load import from_text, load_path
 from summarizer.models import Article
 from summarizer.pipeline import make_options, prepare
+from summarizer.similarity import tfidf_vectors
 
 SECTIONED = (
     "Acme opens a battery plant in Lyon\n"

@@ -2,7 +2,7 @@
 
 A linear model over language-neutral features (summarizer.features) ranks sentences; the best
 ones among the first k + ``window_extra`` (the whole article when those hold too few usable
-ones) become bullets, with the heuristic backend's redundancy control, then are compressed by
+ones) become bullets, with summarizer.selection's redundancy control, then are compressed by
 deletion (summarizer.compress). Bullets keep document order
 (issue 2), so they read as the article does; the headline, when asked for, is the best one.
 Articles with sections or a standfirst go through summarizer.structure instead of the window.
@@ -22,9 +22,9 @@ from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
 from ..models import Sentence
+from ..selection import is_candidate, select_diverse
 from ..sentences import first_word
 from . import BaseBackend, Request, Result
-from .heuristic import is_candidate, select_diverse
 
 
 @dataclass(frozen=True)

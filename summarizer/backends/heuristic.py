@@ -3,63 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
 
 from ..bullets import make_bullets
-from ..models import Sentence
+from ..selection import is_candidate, select_diverse
 from ..sentences import terms, word_count
+from ..similarity import centrality, tfidf_vectors
 from . import BaseBackend, Request, Result
 
-Vector = dict[str, float]
-
-# Two bullets more similar than this say the same thing twice.
-REDUNDANCY = 0.5
 WEIGHTS = {"position": 0.35, "centrality": 0.35, "title": 0.2, "length": 0.1}
-
-
-def tfidf_vectors(token_lists: Sequence[Sequence[str]]) -> list[Vector]:
-    """L2-normalised TF-IDF vectors, IDF computed over the given sentences."""
-    n = len(token_lists)
-    counts = [Counter(tokens) for tokens in token_lists]
-    df: Counter[str] = Counter()
-    for tf in counts:
-        df.update(tf.keys())
-    # A term's IDF depends only on its document frequency, 1 to n: n logarithms per document
-    # instead of one per term (the same values).
-    idf = [math.log((1 + n) / (1 + d)) + 1 for d in range(n + 1)]
-    vectors: list[Vector] = []
-    for tf in counts:
-        vec = {t: (1 + math.log(c)) * idf[df[t]] for t, c in tf.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vectors.append({t: v / norm for t, v in vec.items()})
-    return vectors
-
-
-def cosine(a: Vector, b: Vector) -> float:
-    """Cosine similarity of two normalised sparse vectors."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
-
-
-def centrality(vectors: Sequence[Vector]) -> list[float]:
-    """Similarity of each sentence to the rest of the document (its centroid without it)."""
-    total: dict[str, float] = {}
-    for vec in vectors:
-        for t, v in vec.items():
-            total[t] = total.get(t, 0.0) + v
-    total_sq = sum(v * v for v in total.values())
-    scores = []
-    for vec in vectors:
-        # rest = total - vec, expanded so each sentence costs its own terms, not the whole
-        # vocabulary: building rest explicitly made long articles quadratic.
-        dot_total = sum(v * total[t] for t, v in vec.items())
-        self_sq = sum(v * v for v in vec.values())
-        rest_sq = total_sq - 2 * dot_total + self_sq
-        norm = math.sqrt(rest_sq) if rest_sq > 1e-12 else 1.0
-        scores.append(max(0.0, dot_total - self_sq) / norm)
-    return scores
 
 
 def length_fitness(words: int) -> float:
@@ -71,39 +22,6 @@ def length_fitness(words: int) -> float:
     if words <= 35:
         return 1.0
     return max(0.0, 1.0 - (words - 35) / 35)
-
-
-def is_candidate(sentence: Sentence) -> bool:
-    """Questions and lead-ins ending with a colon make poor bullets."""
-    return not sentence.text.rstrip().endswith(("?", ":", "？", "："))
-
-
-def select_diverse(
-    scores: Sequence[float],
-    vectors: Sequence[Vector],
-    k: int,
-    allowed: Sequence[bool],
-    *,
-    fallback: bool = True,
-) -> list[int]:
-    """Best-scoring indices, skipping any too similar to one already chosen; document order.
-
-    When fewer than ``k`` allowed sentences differ enough, the rest are taken from any
-    sentence, best first, unless ``fallback`` is False.
-    """
-    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-    chosen: list[int] = []
-    # Fall back to anything rather than return fewer than asked.
-    for strict in (True, False) if fallback else (True,):
-        for i in order:
-            if len(chosen) >= k:
-                break
-            if i in chosen or (strict and not allowed[i]):
-                continue
-            if strict and any(cosine(vectors[i], vectors[j]) > REDUNDANCY for j in chosen):
-                continue
-            chosen.append(i)
-    return sorted(chosen)
 
 
 class HeuristicBackend(BaseBackend):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SummarizerError
+from ..errors import SummarizerError, printable
 from ..models import Options
 from .inputs import Input, peek_id
 
@@ -31,6 +31,8 @@ class BatchConfig:
     jobs: int = 1
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5 * 1024 * 1024
+    # Whether a URL may redirect to (or be) a loopback, private or link-local address.
+    allow_private: bool = False
     # Articles per summarize_articles call, and per round trip to a worker: model backends
     # batch them, extractive ones loop (same records either way).
     group_size: int = 1
@@ -106,7 +108,7 @@ def error_record(
     record: dict[str, Any] = {"source": source}
     if record_id is not None:
         record["id"] = record_id
-    record["error"] = message
+    record["error"] = printable(message)
     record["key"] = key
     return record
 
@@ -119,7 +121,7 @@ def failure_record(task: Task, exc: BaseException, record_id: str | None = None)
             message = f"{task.source}: {message}"
         record = error_record(task.source, message, task.key, record_id)
     else:  # a bug, not a bad input: still one record, with the traceback for -v
-        message = f"{task.source}: unexpected {type(exc).__name__}: {exc}"
+        message = printable(f"{task.source}: unexpected {type(exc).__name__}: {exc}")
         record = error_record(task.source, message, task.key, record_id)
         record["_traceback"] = "".join(traceback.format_exception(exc))
     return record

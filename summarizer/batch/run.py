@@ -184,6 +184,7 @@ def batch(
     stdin: IO[bytes] | None = None,
     fetch_timeout: float = 20.0,
     fetch_max_bytes: int = 5 * 1024 * 1024,
+    allow_private: bool = False,
     group_size: int | None = None,
     engine: str | Engine = DEFAULT_ENGINE,
     **backend_config: Any,
@@ -227,6 +228,7 @@ def batch(
             jobs=jobs,
             fetch_timeout=fetch_timeout,
             fetch_max_bytes=fetch_max_bytes,
+            allow_private=allow_private,
             group_size=max(1, group_size),
         )
         return run_batch(

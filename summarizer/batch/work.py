@@ -159,7 +159,15 @@ def load_task(task: Task, config: BatchConfig) -> Any:
         return load.from_record(record, source=task.source)
     from ..fetch import load_url
 
-    return load_url(task.source, timeout=config.fetch_timeout, max_bytes=config.fetch_max_bytes)
+    # A URL named on the command line may be on a private network (the user chose it); where
+    # its server redirects to may not, unless allowed.
+    return load_url(
+        task.source,
+        timeout=config.fetch_timeout,
+        max_bytes=config.fetch_max_bytes,
+        allow_private=config.allow_private,
+        trust_host=True,
+    )
 
 
 def summarize_tasks(config: BatchConfig, tasks: Sequence[Task]) -> list[dict[str, Any]]:
