@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import wait_for_lines
+from conftest import group_gone, wait_for_lines
 
 from summarizer import backends
 from summarizer.batch import Report, batch, get_engine, read_journal
@@ -341,6 +341,8 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path, data_dir: Path
         wait_for_lines(out, 40, process, 180)
         os.kill(process.pid, signal.SIGINT)
         _, stderr = process.communicate(timeout=120)
+        # The Ray instance the run started (its raylet, its actors) went with it.
+        assert group_gone(process, 30), "Ray processes outlived the interrupted run"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
