@@ -329,6 +329,18 @@ def test_a_backend_that_cannot_start_fails_as_with_the_local_engine(
 
 
 @needs_ray
+def test_an_address_where_no_cluster_listens_fails_at_once(tmp_path: Path, data_dir: Path) -> None:
+    # In a fresh process: this one may hold a Ray session, which the engine would use.
+    out = tmp_path / "out.jsonl"
+    address = f"127.0.0.1:{_free_port()}"
+    command = [sys.executable, "-m", "summarizer", "batch", str(data_dir / "elflyg-sv.txt"),
+               "-o", str(out), "--engine", "ray", "--ray-address", address]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot join the Ray cluster at {address}: Connection refused\n"
+
+
+@needs_ray
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path, data_dir: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     write_feed(feed, data_dir, 300)

@@ -231,23 +231,25 @@ class RayEngine:
         from ray.data import ActorPoolStrategy, DataContext
 
         rows = [{"inputs": pickle.dumps(list(inputs[g.start : g.stop]))} for g in groups]
-        previous = DataContext.get_current()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # copies deprecated settings
-            context = previous.copy()
-        # Our own bar (run_batch) shows progress; Ray's would draw over it.
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
-        # A group that failed every retry is dropped rather than failing the run; the caller
-        # retries its inputs alone.
-        context.max_errored_blocks = -1
+        # Settings of this execution, put back afterwards (a library caller's Ray session
+        # keeps its own): our bar (run_batch) shows progress, Ray's would draw over it; a group
+        # that failed every retry is dropped rather than failing the run (its inputs are
+        # retried alone by the caller).
+        context = DataContext.get_current()
+        settings = {
+            "enable_progress_bars": False,
+            "print_on_execution_start": False,
+            "max_errored_blocks": -1,
+        }
+        saved = {name: getattr(context, name) for name in settings}
+        for name, value in settings.items():
+            setattr(context, name, value)
         # Ray Data logs each execution's start and end, and each group it gave up on (which
         # is retried): -v shows them.
         ray_log = logging.getLogger("ray.data")
         level = ray_log.level
         if not log.isEnabledFor(logging.DEBUG):
             ray_log.setLevel(logging.CRITICAL)
-        DataContext._set_current(context)
         try:
             with warnings.catch_warnings():
                 # Ray 2.5x deprecates actor options (max_task_retries) given as keywords, and
@@ -278,7 +280,8 @@ class RayEngine:
         except Exception as exc:
             raise _unwrap(exc) from exc
         finally:
-            DataContext._set_current(previous)
+            for name, value in saved.items():
+                setattr(context, name, value)
             ray_log.setLevel(level)
 
     @contextlib.contextmanager
@@ -290,10 +293,13 @@ class RayEngine:
         quiet = not log.isEnabledFor(logging.DEBUG)
         settings: dict[str, Any] = {
             "logging_level": logging.ERROR if quiet else logging.INFO,
-            "log_to_driver": not quiet,
+            # Actors' prints would reach this process's stdout, where records may go.
+            "log_to_driver": False,
         }
         address = self.address or os.environ.get("RAY_ADDRESS") or None
         try:
+            if address is not None:
+                _reachable(address)
             if address is None:
                 from .run import default_jobs
 
@@ -305,6 +311,8 @@ class RayEngine:
                 )
             else:
                 ray.init(address=address, **settings)
+        except RayError:
+            raise
         except Exception as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray instance"
             raise RayError(f"cannot start or join {where}: {_first_line(exc)}") from exc
@@ -312,6 +320,21 @@ class RayEngine:
             yield
         finally:
             ray.shutdown()
+
+
+def _reachable(address: str) -> None:
+    """Fail at once when nothing listens at a HOST:PORT address (Ray itself would retry for
+    minutes, deaf to Ctrl-C); "auto" and other forms are left to Ray."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise RayError(f"cannot join the Ray cluster at {address}: {reason}") from exc
 
 
 def _import_ray() -> Any:
