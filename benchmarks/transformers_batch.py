@@ -65,7 +65,7 @@ def worker(model: str, batch_size: int, args: argparse.Namespace) -> None:
         "seconds": elapsed,
         "articles_per_s": len(articles) / elapsed,
         "peak_rss_mb": peak_mb,
-        "chunks": sum(int(s.meta["chunks"]) for s in summaries),
+        "chunks": sum(int(s.backend_info["chunks"]) for s in summaries),
         "digest": digest,
     }
     if torch.cuda.is_available() and args.device in ("auto", "cuda"):

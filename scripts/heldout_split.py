@@ -20,6 +20,8 @@ from pathlib import Path
 
 from train_scorer import training_indices
 
+from summarizer.load import jsonl_lines
+
 SLICE_SEED = 7
 SLICE_B = 1500
 
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--sample", type=int, default=8000, help="as given to train_scorer.py")
     args = parser.parse_args(argv)
-    lines = [line for line in args.train.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for _, line in jsonl_lines(args.train.read_text(encoding="utf-8"))]
     args.outdir.mkdir(parents=True, exist_ok=True)
     for name, indices in zip("bc", heldout_slices(len(lines), args.sample), strict=True):
         path = args.outdir / f"slice-{name}.jsonl"

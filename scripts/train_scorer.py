@@ -28,7 +28,7 @@ from pathlib import Path
 
 from summarizer import rouge
 from summarizer.features import FEATURES, document_features
-from summarizer.load import from_record
+from summarizer.load import from_record, jsonl_lines, parse_jsonl_line
 from summarizer.pipeline import make_options, prepare
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "summarizer" / "data" / "scorer.json"
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ridge", type=float, default=1.0, help="L2 penalty")
     args = parser.parse_args(argv)
 
-    lines = [line for line in args.train.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for _, line in jsonl_lines(args.train.read_text(encoding="utf-8"))]
     indices = training_indices(len(lines), args.sample)
     options = make_options(bullets=POSITIVES, backend="lead")
     size = len(FEATURES)
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     used = 0
     started = time.monotonic()
     for count, index in enumerate(indices, start=1):
-        record = json.loads(lines[index])
+        record = parse_jsonl_line(lines[index], f"{args.train}: record {index + 1}")
         request = prepare(from_record(record, source=f"line {index + 1}"), options)
         if len(request.sentences) < 2:
             continue

@@ -9,8 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .bullets import cap_words
 from .clean import normalize_spaces
-from .sentences import segment
+from .sentences import segment, word_count
 
 # The instruction sent to chat models. Placeholders: {bullets}, {language} (English name),
 # {language_code} and {article}. Override it with ``prompt=`` / ``prompt_file=`` (CLI:
@@ -24,6 +25,11 @@ or a conclusion: answer with the bullets only, one per line, each starting with 
 
 Article:
 {article}"""
+
+# The prompt of a base (not instruction-tuned) model, which has no chat template: it continues
+# the text, so the article is followed by the cue such texts carry before a summary, and by
+# the first bullet's marker. A blank line ends the answer.
+COMPLETION_PROMPT = "{article}\n\nTL;DR:\n- "
 
 PLACEHOLDERS = ("bullets", "language", "language_code", "article")
 
@@ -215,3 +221,19 @@ def _clean(item: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()
     return text
+
+
+def limit_words(text: str, max_words: int) -> str:
+    """A generated bullet within ``max_words`` (0: no cap): cut after its last whole clause
+    that fits, else after the last fitting word, marked with an ellipsis."""
+    text = cap_words(text, max_words)
+    if max_words <= 0 or word_count(text) <= max_words:
+        return text
+    tokens = text.split()
+    if len(tokens) > 1:
+        head = " ".join(tokens[:max_words])
+        while word_count(head) > max_words and " " in head:
+            head = head.rsplit(" ", 1)[0]
+    else:  # a script written without spaces: two characters a word, as word_count counts
+        head = text[: 2 * max_words]
+    return head.rstrip(" ,;:–—-") + "…"

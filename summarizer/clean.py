@@ -56,6 +56,26 @@ _MD_SETEXT_RE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _FINAL_PUNCT = tuple(".!?…:;\"'»”’)]。！？；：")
 _HEADING_MAX_WORDS = 15
 _TITLE_MAX_WORDS = 30
+# In plain text a short line is a heading only with strong evidence: at most this many words,
+# a paragraph of at least _SECTION_MIN_WORDS words under it, and another such heading in the
+# article (one short line alone is as likely a caption, a byline or a list entry).
+_PLAIN_HEADING_MAX_WORDS = 12
+_SECTION_MIN_WORDS = 12
+_MIN_PLAIN_HEADINGS = 2
+# Lines that are never headings, whatever their markup: bylines, datelines and dates, credits,
+# addresses, times, separator lines. Language-neutral shapes, plus the "by" of the main languages.
+_NOT_HEADING_RE = re.compile(
+    r"^(?:by|par|von|por|door|di|da|de|van)\s+\S"  # a byline: "By Anna Smith", "Par ..."
+    r"|://|www\.|@|\.(?:com|net|org|fr|de|es|it|nl|pt|co\.uk)\b"  # an address
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"  # a date
+    r"|\b\d{1,2}[:h]\d{2}\b"  # a time: "10:30", "14h05"
+    r"|\b(?:updated|published|posted|publié|mis à jour|aktualisiert|veröffentlicht|actualizado"
+    r"|publicado|atualizado|pubblicato|aggiornato|bijgewerkt|gepubliceerd)\b"
+    r"|\b(?:photo|foto|image|credit|crédit|getty|reuters|afp|associated press|\(ap\)|dpa|ansa"
+    r"|efe|anp|copyright|©)"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +87,8 @@ class _Line:
 
 def clean(article: Article) -> Document:
     """Recognise title, standfirst, headings, author TL;DR and body paragraphs."""
-    lines = _scan_lines(article.text, markdown=article.format == "markdown")
+    markdown = article.format == "markdown"
+    lines = _scan_lines(article.text, markdown=markdown)
     title = article.title.strip() if article.title else None
     blocks: list[Block] = []
     headings: list[str] = []
@@ -84,6 +105,9 @@ def clean(article: Article) -> Document:
         elif title is None and len(content) > 1 and _looks_like_title(first):
             title = first.text.strip()
             i = content[0] + 1
+
+    # Markdown (and HTML, extracted to Markdown) marks its headings; plain text needs evidence.
+    plain_headings = set() if markdown else _plain_headings(lines, i)
 
     while i < len(lines):
         line = lines[i]
@@ -103,7 +127,7 @@ def clean(article: Article) -> Document:
                     break
                 i += 1
             continue
-        if line.kind == "heading" or (line.kind == "text" and _looks_like_heading(lines, i)):
+        if (line.kind == "heading" and not never_heading(line.text)) or i in plain_headings:
             headings.append(_strip_inline(line.text.strip()))
             seen_heading = True
             i += 1
@@ -225,12 +249,30 @@ def _looks_like_title(line: _Line) -> bool:
     return 0 < len(words) <= _TITLE_MAX_WORDS and not text.endswith((".", ";", ",", "。"))
 
 
+def never_heading(text: str) -> bool:
+    """True for lines that are never section headings: bylines, datelines, dates, credits,
+    addresses and separator lines ("___", "* * *")."""
+    text = _strip_inline(text)
+    return not any(ch.isalpha() for ch in text) or _NOT_HEADING_RE.search(text) is not None
+
+
+def _plain_headings(lines: list[_Line], start: int) -> set[int]:
+    """Indices of the plain-text lines from ``start`` on (after the title) that are section
+    headings (see _looks_like_heading); none unless there are _MIN_PLAIN_HEADINGS of them."""
+    found = {
+        i
+        for i in range(start, len(lines))
+        if lines[i].kind == "text" and _looks_like_heading(lines, i)
+    }
+    return found if len(found) >= _MIN_PLAIN_HEADINGS else set()
+
+
 def _looks_like_heading(lines: list[_Line], i: int) -> bool:
-    """A short line with no final punctuation, followed by more content, is a section heading."""
+    """A short capitalised line without final punctuation, with a real paragraph under it."""
     text = lines[i].text.strip()
-    if text.endswith(_FINAL_PUNCT) or len(text) > 150:
+    if text.endswith(_FINAL_PUNCT) or len(text) > 120 or not text[:1].isupper():
         return False
-    if len(text.split()) > _HEADING_MAX_WORDS:
+    if len(text.split()) > _PLAIN_HEADING_MAX_WORDS or never_heading(text):
         return False
     j = i + 1  # an index walk, not lines[i + 1 :]: a copy per line made long texts quadratic
     while j < len(lines) and lines[j].kind == "blank":
@@ -240,7 +282,21 @@ def _looks_like_heading(lines: list[_Line], i: int) -> bool:
     following = lines[j]
     # A hard-wrapped paragraph continues in lower case: that is not a heading.
     first = following.text.lstrip()[:1]
-    return not (first.islower() and lines[i + 1].kind != "blank")
+    if first.islower() and lines[i + 1].kind != "blank":
+        return False
+    # The section under it: a paragraph of some length (or a list), not another short line.
+    words = 0
+    while j < len(lines) and lines[j].kind in ("text", "item") and words < _SECTION_MIN_WORDS:
+        if (
+            words == 0
+            and lines[j].kind == "text"
+            and not lines[j].text.rstrip().endswith(_FINAL_PUNCT)
+            and len(lines[j].text.split()) <= _PLAIN_HEADING_MAX_WORDS
+        ):
+            return False
+        words += len(lines[j].text.split())
+        j += 1
+    return words >= _SECTION_MIN_WORDS
 
 
 def _continues(previous: _Line, line: _Line) -> bool:

@@ -147,8 +147,21 @@ SUMMARY_OPTIONS: list[OptionDecorator] = [
         show_default=True, help="Where the model runs; auto: cuda, then mps, then cpu.",
     ),
     click.option(
+        "--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]),
+        default="auto", show_default=True,
+        help="Model weights' type; auto: bfloat16 on GPUs that have it, float32 on CPU.",
+    ),
+    click.option(
         "--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
-        help="Texts the model generates for at once.",
+        help="Texts the model generates for at once (halved on out-of-memory).",
+    ),
+    click.option(
+        "--num-beams", type=click.IntRange(min=1),
+        help="Beam search width (default: the model's own generation config).",
+    ),
+    click.option(
+        "--max-input-tokens", type=click.IntRange(min=32),
+        help="Longest model input, in tokens (default: the model's limit, at most 4096).",
     ),
     click.option(
         "--strict", is_flag=True,
@@ -157,7 +170,15 @@ SUMMARY_OPTIONS: list[OptionDecorator] = [
     ),
     click.option(
         "--prompt-file", type=click.Path(dir_okay=False),
-        help="Prompt template for chat models ({bullets} {language} {article}).",
+        help="Prompt template for chat and base models ({bullets} {language} {article}).",
+    ),
+    click.option(
+        "--chat-template", type=click.Path(dir_okay=False),
+        help="Jinja chat template file for a model that lacks one (else: a TL;DR: prompt).",
+    ),
+    click.option(
+        "--gguf-file", metavar="NAME",
+        help="Load this GGUF checkpoint from the --model folder (needs gguf, accelerate).",
     ),
     click.option(
         "--trust-remote-code", is_flag=True,
@@ -217,6 +238,11 @@ def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]
         strict=params["strict"],
         prompt_file=params["prompt_file"],
         trust_remote_code=params["trust_remote_code"],
+        dtype=params["dtype"],
+        num_beams=params["num_beams"],
+        max_input_tokens=params["max_input_tokens"],
+        chat_template=params["chat_template"],
+        gguf_file=params["gguf_file"],
     )
     return options, backend_config
 
@@ -251,7 +277,7 @@ def summarize(source: str, output_format: str, **params: Any) -> None:
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)
-    for warning in summary.meta.get("warnings", ()):
+    for warning in summary.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     _write_stdout(render(summary, output_format))
 

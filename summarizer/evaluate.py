@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from typing import Any
 
 from . import backends, rouge
 from .errors import InputError
-from .load import decode_bytes, from_record, read_bytes
+from .load import from_record, iter_jsonl
 from .models import Article, Options
 from .pipeline import prepare
 from .sentences import word_count
@@ -68,25 +68,14 @@ class Evaluation:
 
 def read_examples(path: str | os.PathLike[str], limit: int | None = None) -> list[Example]:
     """Records ``{"text", "summary", "title"?}`` of a JSONL file, in file order."""
-    source = os.fspath(path)
-    text = decode_bytes(read_bytes(path), source)
     examples: list[Example] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if limit is not None and len(examples) >= limit:
-            break
-        if not line.strip():
-            continue
-        where = f"{source}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from exc
+    for where, record in itertools.islice(iter_jsonl(path), limit):
         summary = record.get("summary") if isinstance(record, dict) else None
         if not isinstance(summary, str) or not summary.strip():
             raise InputError(f'{where}: the record has no string "summary" field')
         examples.append(Example(from_record(record, source=where), summary))
     if not examples:
-        raise InputError(f"{source}: no records to evaluate")
+        raise InputError(f"{os.fspath(path)}: no records to evaluate")
     return examples
 
 

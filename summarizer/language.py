@@ -4,8 +4,8 @@ langdetect is the engine. A long text given to ``detect`` goes to its detector (
 same text always gets the same answer). Short text (titles, teasers, one-line records) is where
 langdetect's random sampling is weak, so there every n-gram is scored against its profiles,
 function words add evidence, the script is decided first, and how common each word is in the
-leading candidates' languages (wordfreq) separates close languages (see ``langmodel`` and the
-README's "Language identification" section). Documents are read paragraph by paragraph, each
+leading candidates' languages (wordfreq) separates close languages (see ``langmodel`` and
+docs/language.md). Documents are read paragraph by paragraph, each
 scored the short-text way (steadier and cheaper; no word frequencies), so that a French article
 quoting English paragraphs is reported as French with an English share."""
 
@@ -38,8 +38,8 @@ MAX_CHARS = 3000
 SHORT_TEXT_LETTERS = 300
 # Word frequencies are read only for texts shorter than this (titles, tweets, word pairs): on a
 # full sentence the n-grams already decide, and the lists cost 4-5 MB per language, which a
-# batch of articles with an occasional short record should not pay (README: 99.9 -> 99.7% of
-# 7-language sentences, word pairs and single words unchanged).
+# batch of articles with an occasional short record should not pay (docs/language.md: 99.9 ->
+# 99.7% of 7-language sentences, word pairs and single words unchanged).
 FREQUENCY_LETTERS = 150
 # Below this many letters, or this many different ones, there is no language to tell
 # ("ok", "12:45", "🙂", "haha", "zzz").

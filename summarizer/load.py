@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 
-# Limits that keep one hostile input from taking the machine; see README "Robustness".
+# Limits that keep one hostile input from taking the machine; see docs/robustness.md.
 # Bytes read from one file or from stdin; the rest is ignored (and a warning says so).
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 # Characters of one HTML page handed to the parser, after scripts, styles and inline images are
@@ -295,7 +296,7 @@ def from_text(
                 raise EmptyInputError(f"{exc} ({notes[-1]})") from exc
             raise
         title = title or extracted_title
-        fmt = "text"
+        fmt = "markdown"
     text = normalize_text(_bound_text(text, notes))
     if not text.strip():
         raise EmptyInputError(f"{source}: no text to summarize")
@@ -393,32 +394,204 @@ _DATE_SEARCH = {"extensive_search": False, "original_date": False}
 def extract_html(
     html: str, *, source: str = "<html>", url: str | None = None
 ) -> tuple[str | None, str]:
-    """Main text and title of an HTML page, via trafilatura."""
+    """Main text (Markdown: headings from the page's markup) and title of an HTML page.
+
+    trafilatura's precise mode first; when it finds nothing or only a scrap (a reprint notice),
+    its default mode, then its baseline extraction, before "no article text found".
+    """
     import trafilatura  # lazy: lxml costs start-up time that plain-text users should not pay
 
     try:
         # trafilatura parses with lxml's HTML parser: no scripts run, no DTD entity is expanded
         # and huge_tree stays off, so libxml2's own depth and size limits hold.
-        document = trafilatura.bare_extraction(
-            html,
-            url=url,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=True,
-            with_metadata=True,  # for the title
-            # Only the title is used. htmldate's default date search runs dateparser, whose
-            # first call compiles its locale tables: ~3.5 s of every process's first page.
-            date_extraction_params=_DATE_SEARCH,
-        )
+        document = _bare_extraction(html, url, precise=True)
+        text = _document_markdown(document)
+        if _word_total(text) < FALLBACK_WORDS:
+            # A page laid out in tables, or an article the precise mode took for boilerplate.
+            fallback = _bare_extraction(html, url, precise=False)
+            fallback_text = _document_markdown(fallback)
+            if _word_total(fallback_text) > 2 * _word_total(text) and _has_prose(fallback_text):
+                document = document or fallback
+                text = fallback_text
+        if not text.strip():
+            _, baseline_text, _ = trafilatura.baseline(html)
+            baseline_text = normalize_text(baseline_text or "")
+            text = baseline_text if _has_prose(baseline_text) else ""
     except Exception as exc:  # any failure of the parser on hostile markup is an input error
         raise InputError(f"{source}: HTML could not be parsed ({exc.__class__.__name__})") from exc
-    if document is None:
-        raise EmptyInputError(f"{source}: no article text found in the HTML page")
-    text = normalize_text(getattr(document, "text", None) or "")
-    title = getattr(document, "title", None)
     if not text.strip():
         raise EmptyInputError(f"{source}: no article text found in the HTML page")
-    return (title.strip() if title else None), text
+    return page_title(document), text
+
+
+# Below this many words, the precise extraction is checked against trafilatura's default mode.
+FALLBACK_WORDS = 80
+_SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+def _bare_extraction(html: str, url: str | None, *, precise: bool) -> Any:
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=precise,
+        with_metadata=True,  # for the title and the site name
+        # Only the title is used. htmldate's default date search runs dateparser, whose
+        # first call compiles its locale tables: ~3.5 s of every process's first page.
+        date_extraction_params=_DATE_SEARCH,
+    )
+
+
+# What a fallback extraction must hold to count as an article: this many words in lines that
+# read as sentences (six words or more, final punctuation). A page of menus, a cookie notice
+# and a footer has none of it, and still gives "no article text found".
+PROSE_WORDS = 25
+_SENTENCE_END = tuple(".!?…。！？\"'»”’)")
+
+
+def _has_prose(text: str) -> bool:
+    total = 0
+    for line in text.splitlines():
+        count = len(line.split())
+        if count >= 6 and line.rstrip().endswith(_SENTENCE_END):
+            total += count
+    return total >= PROSE_WORDS
+
+
+def _word_total(text: str) -> int:
+    return len(text.split())
+
+
+def _document_markdown(document: Any) -> str:
+    """trafilatura's extracted tree as Markdown: headings ("## "), list items, paragraphs.
+
+    Headings come from the page's h1-h6 only; a table row of short cells is one line, a cell
+    holding prose (a page laid out in tables) its own paragraph.
+    """
+    body = getattr(document, "body", None) if document is not None else None
+    if body is None:
+        return normalize_text(getattr(document, "text", None) or "") if document else ""
+    blocks: list[str] = [_loose_text(body.text)]
+    for element in body:
+        tag = element.tag
+        if tag == "head":
+            heading = _inline_text(element)
+            if heading:
+                level = int(str(element.get("rend", "h2"))[1:2] or 2) if element.get("rend") else 2
+                blocks.append("#" * max(1, min(level, 6)) + " " + heading)
+        elif tag == "list":
+            items = [_inline_text(item) for item in element.iter("item")]
+            blocks.append("\n".join(f"- {item}" for item in items if item))
+        elif tag == "table":
+            blocks.extend(_table_blocks(element))
+        else:
+            blocks.append(_element_text(element))
+        # Text between elements (a sentence outside any <p>) is a paragraph of its own.
+        blocks.append(_loose_text(element.tail))
+    return normalize_text("\n\n".join(block for block in blocks if block))
+
+
+def _loose_text(text: str | None) -> str:
+    return _SPACES_RE.sub(" ", text).strip() if text else ""
+
+
+def _table_blocks(table: Any) -> list[str]:
+    blocks: list[str] = []
+    for row in table.iter("row"):
+        cells = [_element_text(cell) for cell in row if cell.tag == "cell"]
+        cells = [cell for cell in cells if cell]
+        if any(len(cell.split()) >= 12 for cell in cells):
+            blocks.extend(cell.replace("\n", "\n\n") for cell in cells)
+        elif cells:
+            blocks.append(" | ".join(" ".join(cell.split()) for cell in cells))
+    return blocks
+
+
+def _element_text(element: Any) -> str:
+    """An element's text, its line breaks kept, spaces collapsed within each line."""
+    parts: list[str] = []
+    _collect(element, parts)
+    lines = (_SPACES_RE.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# Elements that trafilatura nests inside others (a paragraph in a table cell) and that end a line.
+_BLOCK_TAGS = frozenset({"p", "head", "item", "list", "quote", "row", "cell", "table", "div"})
+
+
+def _collect(element: Any, parts: list[str]) -> None:
+    # Iterative, in document order: a deeply nested tree must not exhaust the stack.
+    stack: list[tuple[Any, bool]] = [(element, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node is not element and node.tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if node is not element and node.tail:
+                parts.append(node.tail)
+            continue
+        if node.tag == "lb" or (node is not element and node.tag in _BLOCK_TAGS):
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+
+
+def _inline_text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+# What separates a site's name from the headline in a page's <title>.
+_TITLE_SEPARATOR_RE = re.compile(r"\s+(?:[|–—•·»«:]|-{1,2}|::)\s+|\s*\|\s*")
+
+
+def page_title(document: Any) -> str | None:
+    """The page's title without its site tag ("Best gadgets | ZDNet" -> "Best gadgets")."""
+    title = getattr(document, "title", None) if document is not None else None
+    if not title or not title.strip():
+        return None
+    names = [getattr(document, "sitename", None), getattr(document, "hostname", None)]
+    return strip_site_tag(" ".join(title.split()), [name for name in names if name])
+
+
+def _name_key(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def strip_site_tag(title: str, site_names: list[str]) -> str:
+    """``title`` without a leading or trailing part that names the site.
+
+    A part names the site when it is (or holds) the site name or the main label of its domain
+    ("techcrunch.com" -> "techcrunch"). The headline itself is never dropped.
+    """
+    keys = set()
+    for name in site_names:
+        keys.add(_name_key(name))
+        labels = [label for label in name.casefold().split(".") if label]
+        if len(labels) >= 2:  # a host name: its main label ("www.zdnet.com" -> "zdnet")
+            main = [label for label in labels[:-1] if label not in {"www", "m", "co", "com"}]
+            if main:
+                keys.add(_name_key(main[-1]))
+    keys = {key for key in keys if len(key) >= 3}
+    if not keys:
+        return title
+    while True:
+        parts = _TITLE_SEPARATOR_RE.split(title)
+        seps = _TITLE_SEPARATOR_RE.findall(title)
+        if len(parts) < 2:
+            return title
+        last, first = _name_key(parts[-1]), _name_key(parts[0])
+        if last and any(key in last for key in keys) and len(parts[-1].split()) <= 4:
+            cut = len(title) - len(parts[-1]) - len(seps[-1])
+            title = title[:cut].strip()
+        elif first and any(key in first for key in keys) and len(parts[0].split()) <= 4:
+            title = title[len(parts[0]) + len(seps[0]) :].strip()
+        else:
+            return title
 
 
 def from_record(record: Any, *, source: str) -> Article:
@@ -531,7 +704,7 @@ def load_stdin(*, format: str | None = None) -> Article:
 
 
 def _single_record(text: str, source: str) -> Article:
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for _, line in jsonl_lines(text)]
     if not lines:
         raise EmptyInputError(f"{source}: no text to summarize")
     try:
@@ -556,3 +729,60 @@ def _is_one_object(text: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
+
+
+# --------------------------------------------------------------------------- JSONL
+# One reader for every JSONL input: batch (files, standard input), eval, training scripts.
+
+
+def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each non-blank line of JSONL text, white space and BOM stripped.
+
+    Lines end at "\\n" only: U+2028, U+2029, U+0085 or a form feed are valid inside a JSON
+    string, and ``str.splitlines()`` would cut a record there.
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.strip().lstrip("\ufeff")
+        if line:
+            yield number, line
+
+
+def jsonl_line(raw: bytes) -> tuple[str, bytes]:
+    """A JSONL line's text from its bytes, and the bytes a resume key is made of.
+
+    The text loses surrounding white space and a byte-order mark; a byte that is not UTF-8
+    becomes U+FFFD and spoils only its record, as with ``decode_records``. The key is made of
+    the text's UTF-8, or of the line's own bytes when it is not UTF-8: two different broken
+    lines that read as the same text must not share a key.
+    """
+    try:
+        text = raw.decode("utf-8").strip().lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace").strip().lstrip("\ufeff"), raw.strip()
+    return text, text.encode("utf-8")
+
+
+def parse_jsonl_line(line: str, where: str) -> Any:
+    """The JSON value on one line; an InputError naming ``where`` when it is not valid JSON."""
+    try:
+        return json.loads(line)
+    except RecursionError as exc:
+        raise InputError(f"{where}: invalid JSON line (nested too deeply)") from exc
+    except ValueError as exc:
+        raise InputError(f"{where}: invalid JSON line ({exc})") from exc
+
+
+def iter_jsonl(
+    path: str | os.PathLike[str], *, source: str | None = None
+) -> Iterator[tuple[str, Any]]:
+    """("FILE:LINE", value) for each record of a JSONL file, in file order.
+
+    Decoded as ``decode_records`` does (UTF-8, or UTF-16/32 with a BOM); blank lines are
+    skipped. An unreadable file, or a line that is not valid JSON when its turn comes, raises
+    an InputError naming it.
+    """
+    name = source or os.fspath(path)
+    text = decode_records(read_bytes(path), name)
+    for number, line in jsonl_lines(text):
+        where = f"{name}:{number}"
+        yield where, parse_jsonl_line(line, where)

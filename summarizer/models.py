@@ -100,7 +100,7 @@ class Bullet:
     unsupported: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (see the README's schema)."""
+        """JSON-ready form (see docs/summary.schema.json)."""
         data: dict[str, Any] = {
             "text": self.text,
             "sentence": self.sentence,
@@ -151,11 +151,13 @@ class Summary:
     options: Options
     author_tldr: tuple[str, ...] = ()
     id: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Facts the backend reports about its run (transformers: model, chunks, truncated...).
+    backend_info: dict[str, Any] = field(default_factory=dict, compare=False)
     headline: str | None = None
+    warnings: tuple[str, ...] = ()  # parts of the input set aside (over a size limit), and why
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form with a stable key order (see the README's schema)."""
+        """JSON-ready form with a stable key order (see docs/summary.schema.json)."""
         data: dict[str, Any] = {
             "source": self.source,
             "title": self.title,
@@ -168,5 +170,8 @@ class Summary:
         }
         if self.id is not None:
             data["id"] = self.id
-        data.update(self.meta)
+        if self.backend_info:
+            data["backend_info"] = dict(self.backend_info)
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
         return data

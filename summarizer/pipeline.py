@@ -110,9 +110,6 @@ def _language(article: Article, document: Document, options: Options) -> Languag
 def finish(request: Request, result: backends.Result) -> Summary:
     """Assemble the Summary for one article."""
     document = request.document
-    meta = dict(result.meta)
-    if document.warnings:
-        meta["warnings"] = list(document.warnings)
     headline = None
     if request.options.headline and result.bullets:
         headline = result.headline or make_headline(
@@ -127,8 +124,9 @@ def finish(request: Request, result: backends.Result) -> Summary:
         options=request.options,
         author_tldr=document.author_tldr,
         id=document.id,
-        meta=meta,
+        backend_info=dict(result.meta),
         headline=headline,
+        warnings=document.warnings,
     )
 
 

@@ -46,6 +46,31 @@ MAX_SENTENCE_CHARS = 1000
 SEGMENT_CHUNK_CHARS = 5000
 _BREAK_RE = re.compile(r"[.!?。！？…](?=\s)|\n")
 
+# Spans a sentence never ends inside: web addresses, e-mail addresses, domain names and dotted
+# abbreviations ("R-W.Va.", "U.S."). Segmenters take their dots for full stops ("http://twitter."
+# / "com/foo", "PanARMENIAN." / "Net"), and a long run of addresses made sentencex slow (0.1 s
+# per 5,000 characters, ten times prose). Each span is masked (same length, so offsets hold)
+# before any splitting rule sees the text. Spans grow from an anchor ("://", "www.", "@", a
+# top-level domain) that a regex finds quickly, by bounded scans: linear time.
+# A domain name ends with a top-level domain: a long generic one in any case ("PanARMENIAN.Net",
+# "Amazon.com"), or a short one in lower case only, since a glued sentence ("domaine.De plus")
+# looks the same with a capital.
+_GENERIC_TLDS = "com|net|org|gov|edu|info|biz|mil|int|io|ai|dev|app|news|online|tv"
+_COUNTRY_TLDS = (
+    "uk|fr|de|es|it|pt|nl|be|ch|at|ru|cn|jp|eu|ca|au|in|br|mx|us|co|me|ly|fm|gl|ie|se|no|dk|fi"
+    "|pl|cz|gr|tr|ar|cl|kr|tw|hk|sg|nz|za|ua|ro|hu|il|ir|am|lu|is|to|st|gg|cc|ws"
+)
+_ANCHOR_RE = re.compile(rf"://|(?i:www)\.|@|\.(?:(?i:{_GENERIC_TLDS})|{_COUNTRY_TLDS})(?![\w-])")
+_ADDRESS_TAIL_RE = re.compile(r"[^\s<>\"«»“”]{0,2000}")
+_PATH_RE = re.compile(r"(?:/[^\s<>\"«»“”]{0,2000})?")
+_MAIL_DOMAIN_RE = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_HOST_CHARS = frozenset("._-+")
+# Dotted abbreviations: capitals with one or two more letters, two or more times ("U.S.",
+# "W.Va.", "D.C."). Only their inner dots are masked: the last may still end a sentence.
+_DOTTED_RE = re.compile(r"(?<![\w.])(?:[A-Z][a-z]{0,2}\.){2,6}(?!\w)")
+_TRAILING_PUNCTUATION = ".,;:!?'\"’”)]}"
+
+
 # ISO 639-1 -> Snowball algorithm name (the stemmers snowballstemmer ships).
 SNOWBALL = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
@@ -80,7 +105,11 @@ def split_sentences(document: Document, language: str) -> tuple[Sentence, ...]:
 
 
 def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each sentence of ``text``, code and glued boundaries handled."""
+    """Yield (start, end) of each sentence of ``text``, code and glued boundaries handled.
+
+    Web and e-mail addresses, domain names and dotted abbreviations stay whole.
+    """
+    text = protect(text)
     for seg_start, seg_end in _chunks(text):
         piece = text[seg_start:seg_end]
         for found, found_end in _segments(piece, language):
@@ -91,6 +120,85 @@ def segment(text: str, language: str) -> Iterator[tuple[int, int]]:
                 for sub_start, sub_end in _unglue(part):
                     for start, end in _bounded(part, sub_start, sub_end):
                         yield offset + start, offset + end
+
+
+def protect(text: str) -> str:
+    """``text`` with addresses and dotted abbreviations masked so that no rule splits them.
+
+    The result has the same length: every offset into it is an offset into ``text``.
+    """
+    spans = _address_spans(text)
+    if spans:
+        parts: list[str] = []
+        position = 0
+        for start, end in spans:
+            parts.append(text[position:start])
+            parts.append("x" * (end - start))
+            position = end
+        parts.append(text[position:])
+        text = "".join(parts)
+    if "." not in text:
+        return text
+    return _DOTTED_RE.sub(lambda m: m.group()[:-1].replace(".", "\u00b7") + ".", text)
+
+
+def _host_start(text: str, end: int) -> int:
+    """Where the host name (or e-mail local part) that ends at ``end`` starts."""
+    start = end
+    while (
+        start > 0
+        and end - start < 253
+        and (text[start - 1].isalnum() or text[start - 1] in _HOST_CHARS)
+    ):
+        start -= 1
+    return start
+
+
+def _address_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint (start, end) of the web and e-mail addresses and domain names."""
+    spans: list[tuple[int, int]] = []
+    covered = 0
+    for anchor in _ANCHOR_RE.finditer(text):
+        if anchor.start() < covered:
+            continue
+        token = anchor.group()
+        if token == "@":
+            start = _host_start(text, anchor.start())
+            domain = _MAIL_DOMAIN_RE.match(text, anchor.end())
+            if start == anchor.start() or domain is None:  # a handle, not an address
+                continue
+            end = domain.end()
+        elif token == "://":
+            start = anchor.start()
+            while start > 0 and anchor.start() - start < 16 and text[start - 1].isalpha():
+                start -= 1
+            if start == anchor.start():
+                continue
+            end = _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+        elif token[0] != ".":  # www.
+            start = anchor.start()
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "/@"):
+                continue
+            end = _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+        else:  # a top-level domain: the labels before it, then a path
+            start = _host_start(text, anchor.start())
+            if start == anchor.start() or not any(
+                ch.isalpha() for ch in text[start : anchor.start()]
+            ):
+                continue
+            end = _PATH_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+        # A full stop, comma or closing bracket after an address belongs to the sentence
+        # (a bracket inside the address, as in Wikipedia's "_(disambiguation)", stays).
+        while end > start and text[end - 1] in _TRAILING_PUNCTUATION:
+            if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+                break
+            end -= 1
+        while start < end and text[start] in _HOST_CHARS:
+            start += 1
+        if end - start >= 4 and start >= covered:
+            spans.append((start, end))
+            covered = end
+    return spans
 
 
 def _segments(piece: str, language: str) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ body states again in full. It is not a bullet candidate (unless nothing else is 
 
 Weights were set by hand on four structured articles with author TL;DRs, then chosen among a
 few settings by the 32 OrangeSum HTML pages with two or more headings (the largest structured
-sample we have; see README, "Quality"): few articles, so few free weights.
+sample we have; see docs/quality.md): few articles, so few free weights.
 """
 
 from __future__ import annotations

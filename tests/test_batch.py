@@ -24,7 +24,6 @@ from summarizer.batch import (
     Emit,
     Engine,
     FileSink,
-    InOrder,
     Input,
     Outcome,
     Task,
@@ -411,24 +410,6 @@ def test_a_group_skips_done_inputs_and_survives_a_bug(
     assert broken[0].error is None and broken[1].error is None
 
 
-def test_worker_results_are_passed_on_in_input_order_until_too_many_wait() -> None:
-    passed: list[list[int]] = []
-    deliver = InOrder(lambda group: passed.append([o.index for o in group]), limit=1)
-
-    def group(*indexes: int) -> list[Outcome]:
-        return [Outcome(i, f"k{i}", None) for i in indexes]
-
-    deliver(group(2, 3))
-    assert passed == []  # waits for inputs 0 and 1
-    deliver(group(0, 1))
-    assert passed == [[0, 1, 2, 3]]
-    deliver(group(6))
-    deliver(group(5))  # two groups waiting for input 4: more than the limit
-    assert passed[-1] == [5, 6]
-    deliver(group(4))  # from then on, as they come
-    assert passed[-1] == [4]
-
-
 def test_a_backend_that_cannot_start_fails_alike_with_workers(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -702,6 +683,50 @@ def test_an_engine_plugs_in_by_name_and_the_output_stays_in_input_order(
     with pytest.raises(UsageError, match="unknown engine 'reversed'; available: local"):
         batch_mod.batch([str(source)], options, output=local, engine="reversed")
     assert local.read_bytes() == before  # refused before the output was opened
+
+
+WAITING_BACKEND = """
+import os, time
+from summarizer.backends import BaseBackend, Result
+
+class WaitingBackend(BaseBackend):
+    name = "waiting"
+
+    def summarize(self, request):
+        if "WAIT" in request.document.text:
+            # Done only once the other worker's records are in the output: held back until
+            # this one is done, they never would be.
+            path, deadline = os.environ["WAITING_FOR"], time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with open(path, "rb") as handle:
+                    if handle.read().count(b"\\n") >= 4:
+                        return Result(bullets=())
+                time.sleep(0.05)
+            raise RuntimeError("later records were held back")
+        return Result(bullets=())
+"""
+
+
+def test_finished_groups_are_written_at_once_not_held_for_an_earlier_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    from summarizer import backends
+
+    (tmp_path / "waiting_backend.py").write_text(WAITING_BACKEND)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(
+        backends._REGISTRY, "waiting", backends._Entry("waiting_backend:WaitingBackend", "")
+    )
+    text = (data_dir / "elflyg-sv.txt").read_text()
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": str(i), "text": text + ("\nWAIT." if i == 0 else f"\n{i}.")} for i in range(6)]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setenv("WAITING_FOR", str(out))
+    options = make_options(backend="waiting", language="sv")
+    report = batch_mod.batch([str(feed)], options, output=out, jobs=2, group_size=1)
+    assert (report.done, report.failed) == (6, 0), report.failures
+    assert [r["id"] for r in lines_of(out)] == [str(i) for i in range(6)]  # in order at the end
 
 
 def test_unlistable_folder_is_an_error_record(

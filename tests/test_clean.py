@@ -89,3 +89,47 @@ def test_display_text_removes_the_markup_present_and_nothing_else() -> None:
     assert display_text("snake_case et __gras__ ici") == "snake_case et gras ici"
     assert display_text("Un [lien](https://x.org) et <b>du HTML</b>") == "Un lien et du HTML"
     assert display_text("2 * 3 < 7 !") == "2 * 3 < 7 !"
+
+
+def test_separators_bylines_dates_and_credits_are_never_headings() -> None:
+    paragraph = (
+        "The council voted on Thursday to build a tram line to the harbour, a project that "
+        "should cost 180 million euros over six years."
+    )
+    for line in (
+        "___",
+        "* * *",
+        "By Anna Smith",
+        "Updated 10:45 AM",
+        "November 18, 2019",
+        "12/03/2024",
+        "AP Photo/Jane Doe",
+        "https://example.com/story",
+        "Orange avec AFP, publié le 3 juin 2019",
+    ):
+        text = f"A title for the story\n\n{paragraph}\n\n{line}\n\n{paragraph}\n\nSecond part\n\n{paragraph}"
+        assert line not in clean(from_text(text)).headings, line
+
+
+def test_plain_text_needs_strong_evidence_for_headings() -> None:
+    body = "The plant opened on Monday and will employ 300 people from the region next year."
+    # One short line alone (a caption, a list entry) is not a section heading.
+    one = clean(from_text(f"A title\n\n{body}\n\nTour dates\n\n{body}"))
+    assert one.headings == ()
+    # A short line over another short line is not one either.
+    stacked = clean(from_text(f"A title\n\n{body}\n\nFirst\n\nSecond line here\n\n{body}"))
+    assert stacked.headings == ()
+    # Two short lines each over a real paragraph are.
+    two = clean(
+        from_text(f"A title\n\n{body}\n\nThe opening\n\n{body}\n\nWhat comes next\n\n{body}")
+    )
+    assert two.headings == ("The opening", "What comes next")
+
+
+def test_html_headings_come_from_the_markup(data_dir) -> None:  # type: ignore[no-untyped-def]
+    doc = clean(load_path(data_dir / "page-boilerplate-en.html"))
+    assert doc.headings == ("Shipping backlog", "What comes next")
+    assert doc.title == "Port strike ends after workers accept a new contract"
+    # A short line in the page's paragraphs is not taken for a heading.
+    table = clean(load_path(data_dir / "table-layout-en.html"))
+    assert table.headings == ()

@@ -164,6 +164,10 @@ def test_eval_reports_bad_data(tmp_path: Path) -> None:
     result = run("eval", str(path))
     assert result.exit_code == 1 and "summary" in result.stderr
     assert run("eval", str(tmp_path / "missing.jsonl")).exit_code in (1, 2)
+    path.write_text('{"text": "A b.", "summary": "A.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = run("eval", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {path}:1: invalid JSON line (nested too deeply)"
 
 
 def test_headline_and_no_compress_flags(seed_path: Path) -> None:
@@ -201,6 +205,7 @@ def test_summary_options_give_each_backend_only_its_settings() -> None:
         "batch_size": 8,
         "strict": True,
         "trust_remote_code": False,
+        "dtype": "auto",
     }
 
 

@@ -73,7 +73,7 @@ def test_bad_records_are_reported_with_their_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"bad\.jsonl:2: .*summary"):
         read_examples(path)
     path.write_text("not json\n")
-    with pytest.raises(InputError, match=r"bad\.jsonl:1: not valid JSON"):
+    with pytest.raises(InputError, match=r"bad\.jsonl:1: invalid JSON line \(Expecting value"):
         read_examples(path)
     path.write_text("\n")
     with pytest.raises(InputError, match="no records"):
@@ -88,3 +88,22 @@ def test_every_record_is_scored_across_batches(tmp_path: Path) -> None:
     one = evaluate(read_examples(path, limit=1), options)
     assert many.records == BATCH + 3
     assert many.systems[1].rouge1 == pytest.approx(one.systems[1].rouge1)
+
+
+def test_a_record_holding_a_line_separator_is_read_as_batch_reads_it(tmp_path: Path) -> None:
+    """U+2028 (and U+0085, a form feed) are valid inside a JSON string: not line ends."""
+    record = {**RECORDS[0], "text": RECORDS[0]["text"] + "\u2028Sales\x85start\x0cin March."}
+    path = tmp_path / "sep.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert "\u2028" in path.read_text(encoding="utf-8")  # written raw, not escaped
+    examples = read_examples(path)
+    assert len(examples) == 1 and examples[0].reference == record["summary"]
+    assert "Sales" in examples[0].article.text
+
+
+def test_a_deeply_nested_line_is_an_input_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    deep = '{"text": "A b c.", "summary": "A.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(json.dumps(RECORDS[0]) + "\n" + deep + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"deep\.jsonl:2: invalid JSON line \(nested too deeply\)"):
+        read_examples(path)

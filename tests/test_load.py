@@ -11,6 +11,8 @@ from summarizer.load import (
     MAX_TITLE_CHARS,
     decode_bytes,
     from_text,
+    iter_jsonl,
+    jsonl_lines,
     load_path,
     normalize_text,
 )
@@ -113,6 +115,63 @@ def test_from_text_detects_html() -> None:
     assert "<p>" not in from_text(html).text
 
 
+def test_html_tables_are_read_and_site_tag_dropped(data_dir: Path) -> None:
+    article = load_path(data_dir / "table-layout-en.html")
+    assert article.title == "Council approves a new tram line to the harbour"
+    assert "180 million euros" in article.text
+    assert "first trams should run in 2031" in article.text
+    # Each <br><br> paragraph of the cell is a paragraph of its own.
+    assert "six years.\n\nTwenty-nine" in article.text
+
+
+def test_html_headings_are_kept_as_markdown(data_dir: Path) -> None:
+    article = load_path(data_dir / "page-boilerplate-en.html")
+    assert article.format == "markdown"
+    assert "\n## Shipping backlog\n" in article.text
+    assert article.title == "Port strike ends after workers accept a new contract"
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "expected"),
+    [
+        (
+            "Best tech gadgets of 2019 | ZDNet",
+            ["ZDNet", "www.zdnet.com"],
+            "Best tech gadgets of 2019",
+        ),
+        ("Chip plant opens – TechCrunch", ["TechCrunch"], "Chip plant opens"),
+        ("NASA adds five companies - SpaceNews.com", ["spacenews.com"], "NASA adds five companies"),
+        ("Harbor Daily: Port strike ends", ["Harbor Daily"], "Harbor Daily: Port strike ends"),
+        ("Le Monde | La grève se termine", ["Le Monde"], "La grève se termine"),
+        ("Gift guide: what to buy - 9to5Mac", ["9to5mac.com"], "Gift guide: what to buy"),
+        # The headline itself is never dropped, nor a part that only mentions the site.
+        ("ZDNet", ["ZDNet"], "ZDNet"),
+        (
+            "Why ZDNet readers love the new phones | Reviews",
+            ["ZDNet"],
+            "Why ZDNet readers love the new phones | Reviews",
+        ),
+        ("A title | with a pipe", [], "A title | with a pipe"),
+    ],
+)
+def test_strip_site_tag(title: str, names: list[str], expected: str) -> None:
+    from summarizer.load import strip_site_tag
+
+    assert strip_site_tag(title, names) == expected
+
+
+def test_html_without_article_falls_back_before_failing() -> None:
+    # A page whose only text sits in a bare <div>: nothing for the precise mode, but the
+    # default and baseline extractions find it.
+    text = " ".join(
+        f"Sentence number {i} of the notice says the library opens at nine on weekdays."
+        for i in range(6)
+    )
+    page = f"<html><head><title>Notice</title></head><body><div>{text}</div></body></html>"
+    article = from_text(page, format="html")
+    assert "library opens at nine" in article.text
+
+
 # --------------------------------------------------------------------------- text that is text
 
 PROSE = "Le fabricant a présenté sa puce lundi. Elle vise les objets connectés.\n"
@@ -200,3 +259,34 @@ def test_first_html_page_skips_the_slow_date_search() -> None:
         "assert 'dateparser' not in sys.modules, 'dateparser was loaded'\n"
     )
     fresh_python(code)
+
+
+def test_jsonl_lines_end_at_newlines_only() -> None:
+    text = '\ufeff{"a": "x\u2028y"}\r\n\n  \n{"b": "p\x85q\x0cr\u2029s"}\n'
+    assert list(jsonl_lines(text)) == [
+        (1, '{"a": "x\u2028y"}'),
+        (4, '{"b": "p\x85q\x0cr\u2029s"}'),
+    ]
+
+
+def test_iter_jsonl_names_each_record_and_its_errors(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    lines = ['{"text": "un\u2028deux"}', "", '{"text": "trois"}', "[" * 50_000, "{"]
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-16"))  # a BOM says UTF-16
+    records = iter_jsonl(path)
+    assert next(records) == (f"{path}:1", {"text": "un\u2028deux"})
+    assert next(records) == (f"{path}:3", {"text": "trois"})
+    with pytest.raises(InputError, match=r"feed\.jsonl:4: invalid JSON line \(nested too deeply\)"):
+        next(records)
+    with pytest.raises(InputError, match="no such file"):
+        next(iter_jsonl(tmp_path / "missing.jsonl"))
+
+
+def test_a_record_holding_a_line_separator_counts_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    text = "La ville a ouvert une piste cyclable.\u2028Elle relie la gare au port."
+    path.write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n\n", encoding="utf-8")
+    assert "piste cyclable" in load_path(path).text
+    path.write_text(2 * (json.dumps({"text": text}, ensure_ascii=False) + "\n"), encoding="utf-8")
+    with pytest.raises(InputError, match="holds 2 records; use `summarizer batch`"):
+        load_path(path)

@@ -164,3 +164,62 @@ def test_word_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(50):
         assert sentences.terms(f"{text} mot{n}", "fr") == [*expected, f"mot{n}"]
         assert len(memo) <= 5 + len(text.split()) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Sen. Ann Cole, R-W.Va., voted against the bill. Her office said so.",
+            ["Sen. Ann Cole, R-W.Va., voted against the bill.", "Her office said so."],
+        ),
+        (
+            "The videos are posted at http://twitter.com/foo every day. Fans watch them.",
+            ["The videos are posted at http://twitter.com/foo every day.", "Fans watch them."],
+        ),
+        (
+            "According to PanARMENIAN.Net - the minister resigned. He left at noon.",
+            ["According to PanARMENIAN.Net - the minister resigned.", "He left at noon."],
+        ),
+        (
+            "Questions go to press.office@example.org. Replies come within a day.",
+            ["Questions go to press.office@example.org.", "Replies come within a day."],
+        ),
+        (
+            "Read the full report at https://www.example.com/report/2024.pdf. It is long.",
+            ["Read the full report at https://www.example.com/report/2024.pdf.", "It is long."],
+        ),
+        (
+            "The store moved to Amazon.com last year. Sales grew since then.",
+            ["The store moved to Amazon.com last year.", "Sales grew since then."],
+        ),
+    ],
+)
+def test_addresses_and_dotted_abbreviations_stay_whole(text: str, expected: list[str]) -> None:
+    assert _spans(text, "en") == expected
+
+
+def test_a_glued_sentence_is_not_taken_for_a_domain() -> None:
+    # "De" is Germany's domain in lower case only: with a capital it opens a glued sentence.
+    assert _spans("Il a visité le domaine.De plus, il a ri.", "fr") == [
+        "Il a visité le domaine.",
+        "De plus, il a ri.",
+    ]
+
+
+def test_protect_keeps_length_and_masks_addresses() -> None:
+    from summarizer.sentences import protect
+
+    text = "See https://example.com/a. Or mail a@b.co. The U.S. team won."
+    masked = protect(text)
+    assert len(masked) == len(text)
+    assert "example" not in masked and "a@b" not in masked
+    assert masked.endswith("The U\u00b7S. team won.")
+
+
+def test_url_dense_text_keeps_every_address_whole() -> None:
+    urls = [f"https://www.site{i}.com/news/story_{i}-a.html" for i in range(400)]
+    text = " ".join(urls)
+    pieces = [text[a:b] for a, b in segment(text, "en")]
+    assert all(url in "".join(pieces) for url in urls)
+    assert not any(piece.endswith(("://www.", ".com/news/")) for piece in pieces)

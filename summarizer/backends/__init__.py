@@ -70,6 +70,10 @@ class _Entry:
     config: tuple[str, ...] = ()  # keyword arguments the factory takes
 
 
+_TRANSFORMERS_CONFIG = (
+    "model", "device", "dtype", "batch_size", "strict", "trust_remote_code", "prompt",
+    "prompt_file", "chat_template", "gguf_file", "num_beams", "max_input_tokens",
+)  # fmt: skip
 _REGISTRY: dict[str, _Entry] = {
     "extractive": _Entry(
         "summarizer.backends.extractive:ExtractiveBackend",
@@ -86,7 +90,7 @@ _REGISTRY: dict[str, _Entry] = {
     "transformers": _Entry(
         "summarizer.backends.transformers:TransformersBackend",
         "abstractive; a Hugging Face seq2seq or chat model (--model), needs the transformers extra",
-        ("model", "device", "batch_size", "strict", "trust_remote_code", "prompt", "prompt_file"),
+        _TRANSFORMERS_CONFIG,
     ),
 }
 DEFAULT_BACKEND = "extractive"
@@ -106,6 +110,18 @@ def config_for(name: str, **values: Any) -> dict[str, Any]:
     entry = _REGISTRY.get(name)
     accepted = entry.config if entry is not None else ()
     return {key: value for key, value in values.items() if key in accepted and value is not None}
+
+
+def one_model_per_process(name: str) -> bool:
+    """Whether backend ``name`` holds a model worth one copy per machine: a batch then runs it
+    in one process and batches across articles there, rather than in a pool of workers."""
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        return False
+    module_name, _, attr = entry.target.partition(":")
+    # The backend modules import their heavy dependencies only when a backend is built.
+    factory = getattr(importlib.import_module(module_name), attr)
+    return bool(getattr(factory, "one_model_per_process", False))
 
 
 def available() -> list[str]:

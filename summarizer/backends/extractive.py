@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from .. import structure
+from ..boilerplate import is_boilerplate, is_fragment
 from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
@@ -71,9 +72,33 @@ def starts_well(sentence: Sentence) -> bool:
     return not (first and first.islower())
 
 
-def usable(sentences: Sequence[Sentence]) -> list[bool]:
-    """For each sentence, whether it may become a bullet (see is_candidate and starts_well)."""
-    return [is_candidate(s) and starts_well(s) for s in sentences]
+def usable(
+    sentences: Sequence[Sentence], language: str, start: int = 0, stop: int | None = None
+) -> list[bool]:
+    """For each sentence of ``sentences[start:stop]``, whether it may become a bullet: see
+    is_candidate and starts_well; page boilerplate and lone fragments never do."""
+    stop = len(sentences) if stop is None else min(stop, len(sentences))
+    return [
+        is_candidate(s)
+        and starts_well(s)
+        and not is_fragment(sentences, i)
+        and not is_boilerplate(s.text, language)
+        for i, s in ((i, sentences[i]) for i in range(start, stop))
+    ]
+
+
+def _without_furniture(
+    chosen: list[int], sentences: Sequence[Sentence], language: str
+) -> list[int]:
+    """``chosen`` without boilerplate and lone fragments, which the selection takes only to
+    fill up when too few other sentences are left: fewer bullets rather than a credit line.
+    A text made of nothing else (one line) keeps its best one."""
+    kept = [
+        i
+        for i in chosen
+        if not (is_fragment(sentences, i) or is_boilerplate(sentences[i].text, language))
+    ]
+    return kept or chosen[:1]
 
 
 class ExtractiveBackend(BaseBackend):
@@ -94,25 +119,29 @@ class ExtractiveBackend(BaseBackend):
             # Sections, not a window of first sentences, say where an article's facts are.
             features = document_features(sentences, document.title, language)
             scores = linear_scores(features.rows, weights)
-            allowed = usable(sentences)
+            allowed = usable(sentences, language)
             bonus = structure.structure_scores(document, sentences, language, allowed)
             scores = [score + extra for score, extra in zip(scores, bonus, strict=True)]
             section_of = structure.sections(document, sentences)
-            return structure.select_structured(scores, features.vectors, section_of, count, allowed)
+            chosen = structure.select_structured(
+                scores, features.vectors, section_of, count, allowed
+            )
+            return _without_furniture(chosen, sentences, language)
         window = request.options.bullets + self.scorer.window_extra
         # Only sentences in the window are tested, so only they need scores.
         features = document_features(sentences, document.title, language, rows=window)
         scores = linear_scores(features.rows, weights)
-        allowed = usable(sentences[:window])
+        allowed = usable(sentences, language, 0, window)
         chosen = select_diverse(scores, features.vectors, count, allowed, fallback=False)
         if len(chosen) < count:
             # Too few good sentences in the window (an article of questions, say): the window
             # widens to the whole article, and only then may a question or a fragment be taken.
             features = document_features(sentences, document.title, language)
             scores = linear_scores(features.rows, weights)
-            allowed += usable(sentences[window:])
+            allowed += usable(sentences, language, window)
             chosen = select_diverse(scores, features.vectors, count, allowed)
-        return sorted(chosen, key=lambda i: (-scores[i], i))
+        ranked = sorted(chosen, key=lambda i: (-scores[i], i))
+        return _without_furniture(ranked, sentences, language)
 
     def summarize(self, request: Request) -> Result:
         """The best sentences as bullets in document order; with a headline, the best one."""

@@ -11,8 +11,8 @@ The flow, one module per step:
    An input whose key is already in the output is skipped; the others are loaded and
    summarized through the library API, and each record is encoded as a JSONL line. Every
    failure becomes an error record, never an exception.
-4. ``run``: ``batch`` hands each group's outcomes, in input order while that costs little
-   waiting, to a sink, and counts them in a ``Report``.
+4. ``run``: ``batch`` hands each group's outcomes to a sink as they come, and counts them in a
+   ``Report``.
 5. ``sinks`` and ``journal``: a ``Sink`` appends the records to a journal, flushed group by
    group (a SIGKILL loses what was not flushed yet, and a torn last line is ignored). When the
    run completes, it leaves the output in input order, atomically. ``--resume`` reads the
@@ -54,7 +54,6 @@ from .run import (
     EXIT_OK,
     EXIT_SOME_FAILED,
     GROUP_SIZE,
-    InOrder,
     Report,
     batch,
     default_jobs,
@@ -96,7 +95,6 @@ __all__ = [
     "Engine",
     "FileSink",
     "Group",
-    "InOrder",
     "Input",
     "Journal",
     "JournalIndex",

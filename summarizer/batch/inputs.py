@@ -7,6 +7,7 @@ with a ``LineReader`` when their turn comes, so a feed of any size costs little 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
@@ -14,7 +15,7 @@ import shutil
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -122,8 +123,7 @@ def _walk(
     record rather than a silent gap in the output.
     """
     unreadable: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
-        here = Path(dirpath)
+    for here, dirnames, filenames in _walk_folders(root, unreadable.append):
         dirnames[:] = sorted(
             d
             for d in dirnames
@@ -147,6 +147,40 @@ def _walk(
             yield path, rel.parts
     for error in unreadable:
         yield Path(error.filename or root), ()
+
+
+def _walk_folders(
+    root: Path, onerror: Callable[[OSError], None]
+) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """``os.walk(root)``, top-down, without following symlinked folders, but with a stack
+    instead of recursion: a tree thousands of levels deep is walked like any other. The
+    caller may prune and order the folder list it is given, as with os.walk."""
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        walk_into: set[str] = set()
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                dirnames.append(entry.name)
+                with contextlib.suppress(OSError):
+                    if not entry.is_symlink():
+                        walk_into.add(entry.name)
+            else:
+                filenames.append(entry.name)
+        yield here, dirnames, filenames
+        stack.extend(here / d for d in reversed(dirnames) if d in walk_into)
 
 
 def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[_Found]:
@@ -197,7 +231,7 @@ def _jsonl_offsets(
     when the file does not look like UTF-8 (UTF-16, a binary file...): it is decoded whole.
     ``label`` names the records' source instead of the path ("<stdin>:3").
     """
-    from ..load import _BINARY_CONTROL, _guess_bomless_utf16
+    from ..load import _BINARY_CONTROL, _guess_bomless_utf16, jsonl_line
 
     where = str(path)
     source = label or where
@@ -220,9 +254,9 @@ def _jsonl_offsets(
                 start, offset = offset, offset + len(raw)
                 content = raw.strip()
                 # A line that starts and ends with a printable ASCII character (a JSON object
-                # does) is keyed by its own bytes: decoding it would give the same (line_of).
+                # does) is keyed by its own bytes: decoding it would give the same (jsonl_line).
                 if not (content and content[0] in _PLAIN and content[-1] in _PLAIN):
-                    text, content = line_of(raw)
+                    text, content = jsonl_line(raw)
                     if not text:
                         continue
                 out.append(("record", {
@@ -238,21 +272,6 @@ def _jsonl_offsets(
 # Bytes that str.strip() keeps at either end of a line and that are the same character in
 # UTF-8 whatever follows: printable ASCII.
 _PLAIN = frozenset(range(0x21, 0x7F))
-
-
-def line_of(raw: bytes) -> tuple[str, bytes]:
-    """A JSONL line's text and the bytes its resume key is made of.
-
-    The text loses surrounding white space and a byte-order mark; a byte that is not UTF-8
-    becomes U+FFFD and spoils only its record, as with ``load.decode_records``. The key is
-    made of the text's UTF-8, or of the line's own bytes when it is not UTF-8: two different
-    broken lines that read as the same text must not share a key.
-    """
-    try:
-        text = raw.decode("utf-8").strip().lstrip("\ufeff")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace").strip().lstrip("\ufeff"), raw.strip()
-    return text, text.encode("utf-8")
 
 
 def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[_Found]:
@@ -288,11 +307,10 @@ def _jsonl_inputs(data: bytes, source: str, name: tuple[str, ...]) -> list[_Foun
 
 def _jsonl_lines(text: str, source: str, name: tuple[str, ...]) -> list[_Found]:
     """One input per non-blank line; a broken line becomes an input that fails, not an abort."""
+    from ..load import jsonl_lines
+
     out: list[_Found] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.strip().lstrip("\ufeff")
-        if not line:
-            continue
+    for number, line in jsonl_lines(text):
         record_id = peek_id(line)
         label = record_id if record_id is not None else f"line-{number}"
         out.append(
@@ -341,7 +359,9 @@ class LineReader:
             self.handle = open(item.path, "rb")  # noqa: SIM115 - closed by close()
             self.path = item.path
         self.handle.seek(item.offset)
-        return line_of(self.handle.read(item.length))
+        from ..load import jsonl_line
+
+        return jsonl_line(self.handle.read(item.length))
 
     def close(self) -> None:
         """Close the file in use, if any."""

@@ -49,11 +49,14 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def scan_journal(path: Path, *, repair: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+def scan_journal(
+    path: Path, *, repair: bool = False, others: list[int] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """(offset, record) for each complete line of a JSONL journal, read as a stream.
 
     A torn last line (no newline: the run was killed while writing it) is ignored, and cut off
-    the file when ``repair``; lines that are not records with a key are skipped.
+    the file when ``repair``; lines that are not records with a key are skipped (their offsets
+    go to ``others`` when given, so that a rewrite can keep them).
     """
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after the last line
@@ -73,10 +76,12 @@ def scan_journal(path: Path, *, repair: bool = False) -> Iterator[tuple[int, dic
             try:
                 record = json.loads(raw)
             except (ValueError, RecursionError):
-                log.warning("%s: ignoring a corrupt line at byte %d", path, start)
-                continue
+                log.warning("%s: a line that is not JSON at byte %d", path, start)
+                record = None
             if isinstance(record, dict) and isinstance(record.get("key"), str):
                 yield start, record
+            elif others is not None:
+                others.append(start)
     if repair and complete < offset:
         log.warning("%s: dropping a truncated last line (%d bytes)", path, offset - complete)
         with open(path, "r+b") as writable:
@@ -138,6 +143,7 @@ class JournalIndex:
     def __init__(self) -> None:
         self.previous: dict[str, int] = {}  # successful records of earlier runs, by key
         self.lines: dict[int, tuple[int, str]] = {}  # input index -> (offset, key)
+        self.others: list[int] = []  # lines of the output that are not records: kept
 
     def remember(self, offset: int, record: Mapping[str, Any]) -> None:
         """Note a record of an earlier run (errors are not kept: they are retried)."""
@@ -149,7 +155,8 @@ class JournalIndex:
         self.lines[index] = (self.previous[key] if offset is None else offset, key)
 
     def final(self, where: Path) -> list[int]:
-        """Offsets in output order: inputs in order, then earlier records matching none."""
+        """Offsets in output order: inputs in order, then earlier records matching none, then
+        lines that are not records (a user's notes in a JSONL output are never deleted)."""
         ordered = [self.lines[i] for i in sorted(self.lines)]
         used = {key for _, key in ordered}
         extra = [offset for key, offset in self.previous.items() if key not in used]
@@ -160,4 +167,10 @@ class JournalIndex:
                 where,
                 len(extra),
             )
-        return [offset for offset, _ in ordered] + extra
+        if self.others:
+            log.warning(
+                "%s: kept %d line(s) that are not records (no key); they come last",
+                where,
+                len(self.others),
+            )
+        return [offset for offset, _ in ordered] + extra + self.others

@@ -23,12 +23,29 @@ from typing import IO, Any
 from ..errors import InputError, OutputError, UsageError
 from ..render import markdown_section
 from .inputs import Input, LineReader, peek_id
-from .journal import Journal, JournalIndex, atomic_write, journal_lines, scan_journal
+from .journal import (
+    Journal,
+    JournalIndex,
+    atomic_write,
+    journal_lines,
+    read_journal,
+    scan_journal,
+)
+from .outputs import (
+    OutputLock,
+    is_regular_output,
+    lock_output,
+    make_folders,
+    remove_stale_temps,
+)
 from .records import Outcome, error_record, json_line
 
 FORMATS = ("jsonl", "json", "markdown")
 JOURNAL_NAME = ".summarizer-batch.jsonl"  # inside --output-dir
 PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
+# Beside a Markdown --output FILE once the run completes: its records, for a later --resume
+# (Markdown cannot be read back into records).
+RECORDS_SUFFIX = ".records.jsonl"
 # Errors that fail every later write too: the run stops instead of failing input after input.
 FATAL_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
@@ -96,8 +113,12 @@ class StreamSink(Sink):
 
     where = "standard output"
 
-    def __init__(self, stream: IO[str], fmt: str) -> None:
+    def __init__(
+        self, stream: IO[str], fmt: str, *, owned: bool = False, where: str | None = None
+    ) -> None:
+        self.where = where or self.where
         self.stream = stream
+        self.owned = owned  # a device or FIFO named by --output: closed at the end
         self.fmt = fmt
         self.next = 0
         self.waiting: dict[int, Outcome] = {}
@@ -121,6 +142,8 @@ class StreamSink(Sink):
         """Close the JSON array."""
         self.stream.write(_footer(self.fmt))
         self.stream.flush()
+        if self.owned:
+            self.stream.close()
 
 
 class FileSink(Sink):
@@ -135,12 +158,26 @@ class FileSink(Sink):
         self.path = path
         self.fmt = fmt
         journal_path = path if fmt == "jsonl" else path.with_name(path.name + PARTIAL_SUFFIX)
+        self.records_path = path.with_name(f".{path.name}{RECORDS_SUFFIX}")
+        journal_existed = journal_path.exists()
+        # Before anything is truncated or cleaned: a second run on FILE stops here. The lock
+        # is on the journal (FILE itself for JSONL), and on FILE too when it is there already.
+        self.lock: OutputLock = lock_output(journal_path, str(path))
+        if journal_path != path:
+            self.lock.also = lock_output(path, str(path), create=False)
+        remove_stale_temps(path.parent, re.escape(path.name))
+        existed = path.exists() and path.stat().st_size > 0
         finished: list[dict[str, Any]] = []
-        if resume and fmt == "json" and path.exists() and not journal_path.exists():
-            finished = _read_json_array(path)  # the output of a run that completed
+        if resume and not journal_existed:
+            if fmt == "json" and existed:
+                finished = _read_json_array(path)  # the output of a run that completed
+            elif fmt == "markdown":
+                finished = read_journal(self.records_path)
         self.index = JournalIndex()
         if resume:
-            for offset, record in scan_journal(journal_path, repair=True):
+            # A JSONL output's lines that are not records (no key) are the user's: kept.
+            others = self.index.others if fmt == "jsonl" else None
+            for offset, record in scan_journal(journal_path, repair=True, others=others):
                 self.index.remember(offset, record)
         self.journal = Journal(journal_path, resume)
         for record in finished:
@@ -164,16 +201,25 @@ class FileSink(Sink):
     def close(self, complete: bool) -> None:
         """Rewrite FILE in input order, atomically, once every input has its record."""
         self.journal.close()
-        if not complete:
-            return
+        try:
+            if complete:
+                self._finish()
+        finally:
+            self.lock.release()
+
+    def _finish(self) -> None:
         offsets = self.index.final(self.path)
         if self.journal.path == self.path and self._in_order(offsets):
             return  # rewriting would give the same bytes: no need to copy a big file again
         # Each journal line is already a record's JSONL line: for JSONL, copied as it is.
         lines = journal_lines(self.journal.path, offsets)
         atomic_write(self.path, render_lines(lines, self.fmt))
-        if self.journal.path != self.path:
-            self.journal.path.unlink(missing_ok=True)
+        if self.journal.path == self.path:
+            return
+        if self.fmt == "markdown":
+            # Kept, in input order, for the next --resume (hidden: a folder walk skips it).
+            atomic_write(self.records_path, journal_lines(self.journal.path, offsets))
+        self.journal.path.unlink(missing_ok=True)
 
     def _in_order(self, offsets: Sequence[int]) -> bool:
         """Whether the journal holds exactly ``offsets``' lines, in that order, all written by
@@ -204,6 +250,9 @@ class DirSink(Sink):
         self.root = root
         self.fmt = fmt
         root.mkdir(parents=True, exist_ok=True)
+        # Before anything is truncated or cleaned: a second run on DIR stops here.
+        self.lock: OutputLock = lock_output(root / JOURNAL_NAME, str(root))
+        remove_stale_temps(root, _OUTPUT_NAMES, recursive=True)
         suffix = ".tldr.md" if fmt == "markdown" else ".tldr.json"
         self.targets = unique_names(inputs, suffix)
         self.index = JournalIndex()
@@ -250,7 +299,7 @@ class DirSink(Sink):
 
     def _write(self, relative: str, record: dict[str, Any]) -> None:
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(self.root, Path(relative).parent)
         if not inside(self.root, target.parent):  # a symlinked folder pointing out of DIR
             raise InputError(f"refusing to write outside {self.root}")
         text = (
@@ -263,9 +312,16 @@ class DirSink(Sink):
     def close(self, complete: bool) -> None:
         """Leave the journal in input order too, for the next --resume and for readers."""
         self.journal.close()
-        if complete:
-            lines = journal_lines(self.journal.path, self.index.final(self.root))
-            atomic_write(self.journal.path, lines)
+        try:
+            if complete:
+                lines = journal_lines(self.journal.path, self.index.final(self.root))
+                atomic_write(self.journal.path, lines)
+        finally:
+            self.lock.release()
+
+
+# The names DirSink writes, as a regex (for the temporary files a kill may leave behind).
+_OUTPUT_NAMES = r".+\.tldr\.(?:md|json)|" + re.escape(JOURNAL_NAME)
 
 
 # --------------------------------------------------------------------------- names
@@ -275,10 +331,21 @@ _UNSAFE = re.compile(r"[^\w\-]+")
 _WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)$")
 
 
+# Longest component written, in bytes: file systems count bytes (255 at most), and a name
+# also gets a suffix (".tldr.json", "-2") and, while written, a temporary file's ("." and
+# ".XXXXXXXX.tmp"). 100 CJK characters are 300 bytes.
+MAX_COMPONENT_BYTES = 200
+
+
 def safe_component(name: str) -> str:
-    """A file-name component that cannot climb out of, or hide in, a folder."""
+    """A file-name component that cannot climb out of, or hide in, a folder, and that fits a
+    file system's limit on names (in bytes, whatever the script)."""
     name = unicodedata.normalize("NFC", name)
-    cleaned = _UNSAFE.sub("_", name).strip("_")[:100] or "article"
+    cleaned = _UNSAFE.sub("_", name).strip("_")[:100]
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > MAX_COMPONENT_BYTES:  # cut at a character boundary
+        cleaned = encoded[:MAX_COMPONENT_BYTES].decode("utf-8", "ignore").strip("_")
+    cleaned = cleaned or "article"
     if _WINDOWS_RESERVED.match(cleaned):
         cleaned = f"_{cleaned}"
     return cleaned
@@ -349,6 +416,15 @@ def open_sink(
         path = Path(output)
         if path.is_dir():
             raise UsageError(f"{path} is a folder; use --output-dir for one file per input")
+        if not is_regular_output(path):
+            # A device, a FIFO, /dev/stdout: written through as a stream, in input order (a
+            # rename would replace it with a plain file).
+            if resume:
+                raise UsageError(f"{path} is not a regular file: --resume needs one")
+            handle = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            return StreamSink(handle, fmt, owned=True, where=str(path))
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))  # the link stays a link: its target is written
         path.parent.mkdir(parents=True, exist_ok=True)
         return FileSink(path, fmt, resume)
     if resume:
@@ -362,7 +438,9 @@ def outputs_of(
     """Paths a folder walk must not read back as inputs."""
     paths: list[str] = []
     if output is not None:
+        name = Path(output).name
         paths += [str(output), str(output) + PARTIAL_SUFFIX]
+        paths.append(str(Path(output).with_name(f".{name}{RECORDS_SUFFIX}")))
     if output_dir is not None:
         paths.append(str(output_dir))
     return paths

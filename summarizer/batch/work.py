@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from collections.abc import Container, Sequence
 from typing import Any
 
-from ..errors import InputError, SummarizerError
+from ..errors import SummarizerError
 from .inputs import Input, LineReader
 from .records import (
     BatchConfig,
@@ -42,7 +41,12 @@ def warm_up(config: BatchConfig, *, backend: bool = True) -> None:
         # lists that articles never need.
         model()
     if backend:
-        backends.get_backend(config.options.backend, **dict(config.backend_config))
+        built = backends.get_backend(config.options.backend, **dict(config.backend_config))
+        share = getattr(built, "share_cores", None)
+        if config.jobs > 1 and share is not None:
+            # Workers asked for with --jobs each hold a model: their thread pools share the
+            # cores rather than each spanning all of them.
+            share(config.jobs)
 
 
 class WorkContext:
@@ -150,12 +154,7 @@ def load_task(task: Task, config: BatchConfig) -> Any:
         return load.load_bytes(task.data, source=task.source)
     if task.kind == "record":
         assert isinstance(task.data, str)
-        try:
-            record = json.loads(task.data)
-        except RecursionError as exc:
-            raise InputError(f"{task.source}: invalid JSON line (nested too deeply)") from exc
-        except ValueError as exc:
-            raise InputError(f"{task.source}: invalid JSON line ({exc})") from exc
+        record = load.parse_jsonl_line(task.data, task.source)
         return load.from_record(record, source=task.source)
     from ..fetch import load_url
 
