@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import SummarizerError
 
 if TYPE_CHECKING:
+    from .digests import Digest, Story, digest, group_stories
     from .models import Article, Bullet, Document, Language, Options, Sentence, Summary
     from .pipeline import (
         detect_language,
@@ -37,19 +38,25 @@ _LAZY = {
         ),
         "pipeline",
     ),
+    # The digest stage: grouping, keywords and the HTML template.
+    **dict.fromkeys(("Digest", "Story", "digest", "group_stories"), "digests"),
 }
 
 __all__ = [
     "Article",
     "Bullet",
+    "Digest",
     "Document",
     "Language",
     "Options",
     "Sentence",
+    "Story",
     "SummarizerError",
     "Summary",
     "__version__",
     "detect_language",
+    "digest",
+    "group_stories",
     "make_options",
     "summarize",
     "summarize_article",

@@ -41,7 +41,10 @@ def cap_words(text: str, max_words: int) -> str:
     if max_words <= 0 or word_count(text) <= max_words:
         return text
     best = None
+    asides = _aside_dashes(text)
     for match in _CLAUSE_END_RE.finditer(text):
+        if match.start() in asides:
+            continue
         head = text[: match.start()]
         n = word_count(head)
         if n > max_words:
@@ -51,6 +54,17 @@ def cap_words(text: str, max_words: int) -> str:
     if best is None:
         return _cut_at_word(text, max_words)
     return best.rstrip() + ("" if best.rstrip().endswith(_FINAL) else ".")
+
+
+_DASH_RE = re.compile(r"\s*\s[—–]\s+")
+
+
+def _aside_dashes(text: str) -> set[int]:
+    """Where the dashes that open or close an aside start ("Doe — a former banker — said"):
+    dashes pair up in order, and a cut at either would leave the main clause without its verb.
+    An odd last dash joins two clauses and may be cut at."""
+    starts = [match.start() for match in _DASH_RE.finditer(text)]
+    return set(starts[: len(starts) // 2 * 2])
 
 
 def _cut_at_word(text: str, max_words: int) -> str:

@@ -320,8 +320,13 @@ _INLINE_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (re.compile(r"(?<![\w*])\*(?=\S)([^*]{1,500}?)(?<=\S)\*(?!\w)"), r"\1", ("*",)),  # italics
     (re.compile(r"(?<!\w)_(?=\S)([^_]{1,500}?)(?<=\S)_(?!\w)"), r"\1", ("_",)),
     (re.compile(r"`([^`]{0,500})`"), r"\1", ("`",)),
-    (re.compile(r"<[^>\n]{1,200}>"), "", ("<",)),
+    (re.compile(r"<!--[^\n]{0,500}?-->"), "", ("<!--",)),  # comments
 )
+# An HTML tag left in Markdown or text: a closing or self-closing tag, or one with attributes,
+# is markup; a bare "<name>" only when its closing tag follows or it is a line break. Text that
+# talks about markup or code ("the HTML <dialog> element", "Rust's Vec<T>") keeps its brackets.
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][\w:-]{0,30})(\s[^<>\n]{0,200}?)?\s*(/?)>")
+_VOID_TAGS = frozenset({"br", "hr", "wbr"})
 # Zero-width and bidi control characters carry no meaning for a reader of the bullets; C0/C1
 # controls (ESC above all) would let an article drive the reader's terminal.
 _INVISIBLE_RE = re.compile(
@@ -340,7 +345,23 @@ def _strip_inline(text: str) -> str:
         for pattern, replacement, needed in _INLINE_PATTERNS:
             if any(part in text for part in needed):
                 text = pattern.sub(replacement, text)
+        if "<" in text:
+            text = _TAG_RE.sub(lambda match: _tag_replacement(match, text), text)
     return normalize_spaces(text)
+
+
+def _tag_replacement(match: re.Match[str], text: str) -> str:
+    closing, name, attributes, self_closing = match.groups()
+    if self_closing:
+        return " "
+    if closing or (attributes and "=" in attributes):
+        return ""
+    lowered = name.lower()
+    if lowered in _VOID_TAGS:
+        return " "
+    if f"</{lowered}>" in text.lower():
+        return ""
+    return match.group()
 
 
 def normalize_spaces(text: str) -> str:

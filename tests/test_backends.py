@@ -4,9 +4,9 @@ import json
 from importlib import resources
 
 import pytest
-from conftest import fresh_python
+from helpers import fresh_python
 
-from summarizer import backends
+from summarizer import backends, summarize
 from summarizer.backends.extractive import (
     ExtractiveBackend,
     Scorer,
@@ -230,3 +230,31 @@ def test_extractive_bullets_follow_document_order(data_dir) -> None:  # type: ig
         assert ranked != sorted(ranked)
         result = backend.summarize(request)
         assert [b.sentence for b in result.bullets] == sorted(ranked)
+
+
+def test_a_registered_backend_serves_the_library_until_unregistered(
+    fake_backend: str, seed_text: str
+) -> None:
+    assert fake_backend in backends.available()
+    assert backends.describe()[fake_backend] == "test double: the last sentences"
+    summary = summarize(seed_text, backend=fake_backend, bullets=2, prefix="> ")
+    request = prepare(from_text(seed_text), make_options(bullets=2))
+    last = [s.text for s in request.sentences[-2:]]
+    assert [b.text for b in summary.bullets] == [f"> {text}" for text in last]
+    assert summary.backend == fake_backend
+    assert summary.backend_info == {"sentences_seen": len(request.sentences)}
+    backends.unregister(fake_backend)
+    assert fake_backend not in backends.available()
+    with pytest.raises(UnknownBackendError):
+        summarize(seed_text, backend=fake_backend)
+    backends.register(fake_backend, "helpers:FakeBackend", config=("prefix",))  # for teardown
+
+
+def test_registering_a_name_anew_drops_the_backends_built_before(fake_backend: str) -> None:
+    first = backends.get_backend(fake_backend, prefix="a")
+    assert backends.get_backend(fake_backend, prefix="a") is first  # built once per config
+    backends.register(fake_backend, "helpers:FakeBackend", config=("prefix",))
+    assert backends.get_backend(fake_backend, prefix="a") is not first
+    backends.clear_cache()
+    with pytest.raises(UnknownBackendError):
+        backends.unregister("no-such-backend")

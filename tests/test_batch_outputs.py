@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import wait_for_lines
+from helpers import wait_for_lines
 
 from summarizer.batch import discover
 from summarizer.batch.outputs import lock_output, make_folders, remove_stale_temps

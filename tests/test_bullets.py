@@ -70,3 +70,25 @@ def test_headline_is_shorter_than_a_bullet() -> None:
     assert headline == (
         "Le constructeur a présenté lundi une voiture électrique de 700 kilomètres d'autonomie."
     )
+
+
+def test_cap_never_cuts_at_the_dash_that_opens_an_aside() -> None:
+    from summarizer.bullets import cap_words
+
+    text = (
+        "The company's new chief executive, Jane Doe — a former banker who joined the firm "
+        "last year — said on Tuesday that profits would double by 2027 and that no jobs "
+        "would be lost."
+    )
+    for cap in (12, 20, 30):
+        capped = cap_words(text, cap)
+        assert capped != "The company's new chief executive, Jane Doe.", cap
+        assert capped.endswith("…") or "said" in capped
+    # A single dash between two clauses is still a place to cut.
+    joined = (
+        "The council approved the budget for the next two years after a long debate — the "
+        "opposition voted against it and promised to appeal in court next month."
+    )
+    assert cap_words(joined, 20) == (
+        "The council approved the budget for the next two years after a long debate."
+    )

@@ -133,3 +133,30 @@ def test_html_headings_come_from_the_markup(data_dir) -> None:  # type: ignore[n
     # A short line in the page's paragraphs is not taken for a heading.
     table = clean(load_path(data_dir / "table-layout-en.html"))
     assert table.headings == ()
+
+
+def test_text_in_angle_brackets_is_kept_and_tags_removed() -> None:
+    assert display_text("All browsers support the HTML <dialog> element.") == (
+        "All browsers support the HTML <dialog> element."
+    )
+    assert display_text("Rust's Vec<T> and Java's Map<String, Integer> grow.") == (
+        "Rust's Vec<T> and Java's Map<String, Integer> grow."
+    )
+    assert display_text('A <b>bold</b> <a href="/x">move</a>,<br>then more<br/>text.') == (
+        "A bold move, then more text."
+    )
+
+
+def test_angle_brackets_survive_html_extraction() -> None:
+    from summarizer import summarize
+
+    page = (
+        "<html><head><title>Browsers ship the dialog element</title></head><body><article>"
+        "<p>All major browsers now support the HTML &lt;dialog&gt; element, which lets "
+        "developers build modal windows without a script library.</p>"
+        "<p>The Rust team also changed how Vec&lt;T&gt; grows its buffer, cutting memory use "
+        "in programs that push many small items.</p></article></body></html>"
+    )
+    texts = [bullet.text for bullet in summarize(page, format="html", bullets=2).bullets]
+    assert any("the HTML <dialog> element" in text for text in texts)
+    assert any("Vec<T> grows" in text for text in texts)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from summarizer.cli import cli, summary_options
@@ -234,6 +235,7 @@ def test_names_on_stderr_are_one_printable_line(tmp_path: Path) -> None:
         assert "\\x1b]0;owned\\x07\\x0aerror: forged.txt" in lines[0]
 
 
+@pytest.mark.slow
 def test_non_utf8_file_names_in_outputs(tmp_path: Path, data_dir: Path) -> None:
     # A file name that is not UTF-8 (Latin-1 "é"), under a strict UTF-8 standard output.
     folder = os.fsencode(tmp_path)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import local_server
+from helpers import local_server
 
 from summarizer.cli import cli
 from summarizer.errors import UsageError

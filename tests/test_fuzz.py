@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
@@ -67,6 +68,7 @@ def _check_bullets(summary: Summary, source_text: str) -> None:
         )
 
 
+@pytest.mark.slow
 @given(articles, st.sampled_from([None, "text", "markdown"]), st.integers(1, 5))
 @example("Un mot.\u200b\x1b[2J Une phrase entière, avec des mots.", "text", 3)
 @example("[" * 3000 + "?[" * 3000, None, 3)
@@ -135,6 +137,7 @@ html_fragments: st.SearchStrategy[str] = st.deferred(
 )
 
 
+@pytest.mark.slow
 @given(html_fragments)
 def test_html_parses_or_fails_cleanly(fragment: str) -> None:
     try:
@@ -164,6 +167,7 @@ records = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(records)
 def test_records_load_or_fail_cleanly(record: Any) -> None:
     try:

@@ -21,15 +21,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import group_gone, local_server, wait_for_lines
+from helpers import FR, group_gone, local_server, wait_for_lines, write_corpus
 
 from summarizer import batch as batch_mod
 from summarizer.batch import discover, read_journal
 from summarizer.batch import sinks as sinks_mod
 from summarizer.cli import cli
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_hostile import FR, write_corpus
 
 # Requests to the local test server must not go through a proxy from the environment.
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -107,6 +104,7 @@ def _folder_kinds(root: Path) -> None:
     (root / "loops" / "dangling.txt").symlink_to(root / "nowhere.txt")
 
 
+@pytest.mark.slow
 def test_the_corpus_as_a_folder(tmp_path: Path) -> None:
     """Every kind in one folder: one record per input, each a summary or a one-line error."""
     root = tmp_path / "in"
@@ -309,6 +307,7 @@ def _all_lines_whole(path: Path) -> None:
         json.loads(line)  # no half-written line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signal_keeps_valid_output_and_says_how_to_resume(
     tmp_path: Path, sig: int, code: int
@@ -338,6 +337,7 @@ def test_signal_keeps_valid_output_and_says_how_to_resume(
     assert [r["id"] for r in records_of(out)] == ids
 
 
+@pytest.mark.slow
 def test_three_sigkills_at_random_points_then_resume(tmp_path: Path) -> None:
     seed = int(os.environ.get("SUMMARIZER_KILL_SEED", "20261129"))
     rng = random.Random(seed)
@@ -393,13 +393,14 @@ WORKER_DEATH = textwrap.dedent(
                 os._exit(1)
             return super().summarize(request)
 
-    backends._REGISTRY["dying"] = backends._Entry("__main__:Dying", "")
+    backends.register("dying", "__main__:Dying")
     report = batch.batch([sys.argv[1]], make_options(backend="dying"), output=sys.argv[3], jobs=2)
     print(json.dumps({"done": report.done, "failed": report.failed}))
     """
 )
 
 
+@pytest.mark.slow
 def test_a_dying_worker_is_retried_once_then_reported(tmp_path: Path) -> None:
     script = tmp_path / "dying.py"
     script.write_text(WORKER_DEATH)
@@ -485,6 +486,7 @@ def server() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_hostile_urls(server: str, tmp_path: Path) -> None:
     cases = {
         f"{server}/ok": None,

@@ -5,7 +5,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import fresh_python
+from helpers import fresh_python
 
 from summarizer import langmodel
 
@@ -17,6 +17,7 @@ def profiles() -> Path:
     return Path(detector_factory.PROFILES_DIRECTORY)
 
 
+@pytest.mark.slow
 def test_shipped_table_is_a_fresh_build_of_langdetects_profiles(profiles: Path) -> None:
     # If this fails after a dependency update: python scripts/build_langid_table.py
     shipped = resources.files("summarizer").joinpath(langmodel.TABLE).read_bytes()
@@ -55,6 +56,7 @@ def test_table_sections_are_read_only_when_their_script_is_met() -> None:
     fresh_python(code)
 
 
+@pytest.mark.slow
 def test_every_ngram_is_found_in_the_section_of_its_script(profiles: Path) -> None:
     _, table = langmodel.read_table(langmodel.build_table(profiles))
     assert table.names[-1] == langmodel.OTHER_SECTION
@@ -68,6 +70,7 @@ def test_every_ngram_is_found_in_the_section_of_its_script(profiles: Path) -> No
     assert table.get("qqx") is None and table.get("é") is not None and table.get("中") is not None
 
 
+@pytest.mark.slow
 def test_table_rows_are_langdetects_probabilities_with_case_variants_merged() -> None:
     from langdetect import detector_factory
 

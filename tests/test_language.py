@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import fresh_python
+from helpers import fresh_python
 
 from summarizer import langmodel, language
 from summarizer.errors import UsageError
@@ -287,6 +287,7 @@ def test_word_frequencies_load_once_across_threads() -> None:
     assert all(table is tables[0] for table in tables)
 
 
+@pytest.mark.slow
 def test_articles_never_load_word_frequencies(data_dir: Path) -> None:
 
     article = data_dir / "glasfaser-ausbau-de.txt"
@@ -302,3 +303,32 @@ def test_articles_never_load_word_frequencies(data_dir: Path) -> None:
         "assert 'wordfreq' in sys.modules\n"
     )
     fresh_python(code)
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        # Names ("Hong Kong", "Lisboa") carry little of the language and once outvoted its words.
+        ("Hong Kong aún importa", "es"),
+        ("Nueva York vuelve a llorar", "es"),
+        ("Lisboa recebe os Jogos", "pt"),
+    ],
+)
+def test_names_do_not_outvote_a_titles_own_words(title: str, code: str) -> None:
+    assert language.detect(title).code == code
+
+
+def test_confidence_on_a_few_words_is_never_certain() -> None:
+    one = language.detect("Brasil")
+    four = language.detect("Hong Kong aún importa")
+    long = language.detect(
+        "La mairie a annoncé lundi que les travaux du nouveau pont commenceront en mars prochain."
+    )
+    assert one.confidence <= 0.6
+    assert four.confidence < 0.99
+    assert long.confidence > 0.99
+    # Fewer words, less certainty: the cap grows with the number of words.
+    caps = [language._short_text_cap(" ".join(["mot"] * n)) for n in range(1, 8)]
+    assert caps == sorted(caps) and caps[0] < 0.6 < caps[-1] < 1.0
+    # Chinese characters count as words by halves, not the whole title as one word.
+    assert language.detect("中国经济增长放缓，出口下降").confidence > 0.95

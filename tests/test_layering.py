@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import summarizer
 from summarizer import backends, summarize
 from summarizer.render import render
@@ -63,6 +65,7 @@ def test_no_module_but_a_backend_imports_an_optional_backend() -> None:
     assert offenders == {}
 
 
+@pytest.mark.slow
 def test_default_backend_and_training_work_with_the_other_backends_deleted(
     tmp_path: Path, seed_path: Path
 ) -> None:

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import fresh_python
+from helpers import fresh_python
 
 from summarizer.errors import DecodeError, EmptyInputError, InputError
 from summarizer.load import (

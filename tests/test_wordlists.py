@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import fresh_python
+from helpers import fresh_python
 
 from summarizer import wordlists
 

@@ -99,7 +99,26 @@ _instances: dict[tuple[str, tuple[tuple[str, Any], ...]], Backend] = {}
 
 def register(name: str, target: str, description: str = "", config: tuple[str, ...] = ()) -> None:
     """Register a backend factory (``"module:callable"``) taking the ``config`` keywords."""
+    _forget(name)  # a name registered anew must not keep serving the old factory's backends
     _REGISTRY[name] = _Entry(target, description, config)
+
+
+def unregister(name: str) -> None:
+    """Remove the backend registered as ``name``, and the instances built of it."""
+    if name not in _REGISTRY:
+        raise UnknownBackendError(f"unknown backend {name!r}; available: {', '.join(available())}")
+    _forget(name)
+    del _REGISTRY[name]
+
+
+def clear_cache() -> None:
+    """Forget every backend built so far (a loaded model's memory is freed with it)."""
+    _instances.clear()
+
+
+def _forget(name: str) -> None:
+    for key in [key for key in _instances if key[0] == name]:
+        del _instances[key]
 
 
 def config_for(name: str, **values: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import backends
-from ..errors import InputError, UsageError
+from ..errors import ExitCode, InputError, UsageError
 from ..models import Options
 from .engines import DEFAULT_ENGINE, Engine, get_engine
 from .inputs import FOLDER_SUFFIXES, Input, discover
@@ -35,10 +35,6 @@ from .sinks import JOURNAL_NAME, PARTIAL_SUFFIX, Sink, open_sink, outputs_of, wr
 log = logging.getLogger("summarizer")
 
 GROUP_SIZE = 32  # articles summarized together (one call, one round trip to a worker), by default
-
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_ALL_FAILED = 3
 
 
 @dataclass
@@ -53,11 +49,11 @@ class Report:
     failures: list[str] = field(default_factory=list)
 
     @property
-    def exit_code(self) -> int:
-        """0 all succeeded (or were resumed), 3 every input failed, 1 some failed."""
+    def exit_code(self) -> ExitCode:
+        """OK: all succeeded (or were resumed); ALL_FAILED: every input failed; else FAILURE."""
         if self.failed == 0:
-            return EXIT_OK
-        return EXIT_ALL_FAILED if self.failed == self.total else EXIT_SOME_FAILED
+            return ExitCode.OK
+        return ExitCode.ALL_FAILED if self.failed == self.total else ExitCode.FAILURE
 
     def line(self) -> str:
         """The one-line summary printed at the end."""
@@ -160,9 +156,14 @@ def batch(
     allow_private: bool = False,
     group_size: int | None = None,
     engine: str | Engine = DEFAULT_ENGINE,
+    sink_factory: Callable[[Sequence[Input]], Sink] | None = None,
     **backend_config: Any,
 ) -> Report:
-    """Summarize every input found under ``paths`` and write the records; see docs/batch.md."""
+    """Summarize every input found under ``paths`` and write the records; see docs/batch.md.
+
+    ``sink_factory``, given the discovered inputs, makes the sink that takes the records in
+    place of the output file, folder or stream (``digest`` keeps them in memory).
+    """
     # An unknown engine is a usage error found before any output is opened (and truncated).
     runner = get_engine(engine) if isinstance(engine, str) else engine
     if output is not None:
@@ -188,9 +189,12 @@ def batch(
         if not inputs:
             raise InputError("no input found (folders are searched for " +
                              " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip
-        with writing(Path(output_dir or output or "standard output")):
-            sink = open_sink(inputs, fmt, output=output, output_dir=output_dir, resume=resume,
-                             stream=stream)  # fmt: skip
+        if sink_factory is not None:
+            sink = sink_factory(inputs)
+        else:
+            with writing(Path(output_dir or output or "standard output")):
+                sink = open_sink(inputs, fmt, output=output, output_dir=output_dir,
+                                 resume=resume, stream=stream)  # fmt: skip
         if jobs is None and backends.one_model_per_process(options.backend):
             # One model per machine: N workers would load N copies (N per GPU) and N torch
             # thread pools on the same cores; one process batches across articles instead.

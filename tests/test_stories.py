@@ -1,0 +1,124 @@
+"""Story grouping on small hand-written multilingual sets (tests/data/stories/)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+from summarizer.stories import StoryInput, clean_title, features, group, parse_time
+
+DATA = Path(__file__).parent / "data" / "stories"
+
+
+def feed() -> tuple[list[str], list[StoryInput]]:
+    rows = [json.loads(line) for line in (DATA / "feed.jsonl").read_text("utf-8").splitlines()]
+    languages = {"fr", "en", "de", "zh"}
+    items = []
+    for row in rows:
+        suffix = row["id"].rsplit("-", 1)[-1]
+        language = suffix if suffix in languages else row["id"].split("-")[1]
+        if language not in languages:
+            language = "fr"
+        items.append(
+            StoryInput(
+                row["title"], row.get("text", "")[:300], language, parse_time(row["published"])
+            )
+        )
+    return [row["id"] for row in rows], items
+
+
+def named(groups: list[list[int]], ids: list[str]) -> list[set[str]]:
+    return [{ids[i] for i in members} for members in groups]
+
+
+def test_same_story_in_four_languages_is_one_story() -> None:
+    ids, items = feed()
+    stories = named(group(items), ids)
+    assert {"chips-fr", "chips-en", "chips-de", "chips-zh"} in stories
+
+
+def test_two_stories_sharing_a_company_name_stay_apart() -> None:
+    ids, items = feed()
+    stories = named(group(items), ids)
+    assert {"phone-en", "phone-fr"} in stories
+    chips = next(s for s in stories if "chips-en" in s)
+    assert not chips & {"phone-en", "phone-fr"}
+
+
+def test_a_story_split_across_days_stays_one_story() -> None:
+    ids, items = feed()
+    stories = named(group(items), ids)
+    strike = next(s for s in stories if "strike-fr-1" in s)
+    assert {"strike-fr-2", "strike-en", "titles-only"} <= strike
+
+
+def test_articles_far_apart_in_time_are_different_stories() -> None:
+    day = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    later = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    items = [
+        StoryInput("SNCF strike: 60% of TGV trains cancelled on Thursday", "", "en", day),
+        StoryInput("SNCF strike: 60% of TGV trains cancelled on Thursday", "", "en", later),
+    ]
+    assert len(group(items)) == 2
+    assert len(group(items, window=None)) == 1
+
+
+def test_unknown_and_invalid_dates_do_not_break_grouping() -> None:
+    assert parse_time("yesterday") is None
+    assert parse_time(None) is None
+    assert parse_time(20250304) is None
+    assert parse_time("2025-03-04").tzinfo is not None  # type: ignore[union-attr]
+    items = [
+        StoryInput("Huawei unveils Mate 80 smartphone with satellite messaging", "", "en", None),
+        StoryInput(
+            "Huawei dévoile le smartphone Mate 80 et sa messagerie par satellite",
+            "",
+            "fr",
+            parse_time("2025-03-04T11:45:00Z"),
+        ),
+    ]
+    assert group(items) == [[0, 1]]
+
+
+def test_grouping_is_deterministic_and_does_not_depend_on_reading_order() -> None:
+    ids, items = feed()
+    first = named(group(items), ids)
+    assert named(group(items), ids) == first
+    order = list(range(len(items)))
+    random.Random(3).shuffle(order)
+    shuffled = named(group([items[i] for i in order]), [ids[i] for i in order])
+    # Articles are taken in publication order: the same stories whatever the input order.
+    assert sorted(map(sorted, shuffled)) == sorted(map(sorted, first))
+
+
+def test_empty_and_title_only_inputs() -> None:
+    assert group([]) == []
+    assert group([StoryInput("")]) == [[0]]
+
+
+def test_anchors_survive_translation() -> None:
+    from summarizer.stories import _places
+
+    places = _places(frozenset({"fr", "en", "de", "ru"}))
+    _, en = features(StoryInput("Chip plant in Germany costs €9.4bn", "", "en"), places)
+    _, fr = features(StoryInput("Une usine en Allemagne à 9,4 milliards", "", "fr"), places)
+    _, ru = features(StoryInput("Завод в Германии", "", "ru"), places)
+    assert "place:DE" in en and "place:DE" in fr and "place:DE" in ru
+    assert "num:9.4billion" in fr
+    _, zh = features(StoryInput("华为昇腾910B芯片", "", "zh"), places)
+    assert "code:910b" in zh
+    _, latin = features(StoryInput("Simone Biles withdraws", "", "en"), places)
+    _, cyrillic = features(StoryInput("Симона Байлз снялась", "", "ru"), places)
+    assert {f for f in latin if f.startswith("name:")} & {
+        f for f in cyrillic if f.startswith("name:")
+    }
+
+
+def test_site_names_are_cut_from_titles() -> None:
+    assert (
+        clean_title("Huawei unveils Mate 80 smartphone - Le Monde")
+        == "Huawei unveils Mate 80 smartphone"
+    )
+    assert clean_title("Short - Title") == "Short - Title"
