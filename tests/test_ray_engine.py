@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import group_gone, wait_for_lines
+from helpers import group_gone, wait_for_lines
 
 from summarizer import backends
 from summarizer.batch import Report, batch, get_engine, read_journal
