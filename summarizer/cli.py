@@ -201,6 +201,10 @@ BULLET_OPTIONS: list[OptionDecorator] = [
         "--compress/--no-compress", default=True, show_default=True,
         help="Delete connectives, fact-free attributions, asides and concessive clauses.",
     ),
+    click.option(
+        "--keywords/--no-keywords", default=False, show_default=True,
+        help="Add 3-8 key phrases (JSON: a keywords field; Markdown: a line).",
+    ),
 ]  # fmt: skip
 
 
@@ -232,6 +236,7 @@ def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]
         max_words=params["max_words"],
         compress=params.get("compress", True),
         headline=params.get("headline", False),
+        keywords=params.get("keywords", False),
     )
     # Every backend's options are parsed; the chosen backend receives only its own.
     backend_config = backends.config_for(
@@ -661,7 +666,8 @@ def digest_command(
     """
     from .digests import digest, write
 
-    options, backend_config = summary_options({**params, "bullets": 3})
+    # Keywords come from each whole article, in the workers that summarize it.
+    options, backend_config = summary_options({**params, "bullets": 3, "keywords": True})
     fmt = output_format or ("markdown" if str(output).endswith((".md", ".markdown")) else
                             "json" if str(output).endswith(".json") else "html")  # fmt: skip
     result = digest(

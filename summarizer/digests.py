@@ -8,6 +8,7 @@ summarizing and error records are batch's), then groups what came back.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import Counter
@@ -390,6 +391,9 @@ def digest(
     from .batch import batch
 
     prefer = _preferred(prefer_language)
+    if not options.keywords:
+        # Keywords of each whole article, found where it is summarized (in parallel).
+        options = dataclasses.replace(options, keywords=True)
     collector = _Collector()
     batch(
         paths,

@@ -38,6 +38,8 @@ def render_text(summary: Summary) -> str:
     """A "TL;DR" header and "- " bullets, like an author-written TL;DR."""
     header = f"TL;DR: {summary.headline}" if summary.headline else "TL;DR"
     lines = [header] + [f"- {bullet.text}" for bullet in summary.bullets]
+    if summary.keywords:
+        lines.append("Keywords: " + ", ".join(summary.keywords))
     return "\n".join(lines) + "\n"
 
 
@@ -68,6 +70,9 @@ def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
         lines += [f"**{_one_line(record['headline'])}**", ""]
     lines += [f"- {_one_line(b['text'] if isinstance(b, dict) else b)}" for b in
               record.get("bullets", [])]  # fmt: skip
+    keywords = record.get("keywords")
+    if isinstance(keywords, list) and keywords:
+        lines += ["", "*Keywords: " + ", ".join(_one_line(k) for k in keywords) + "*"]
     return "\n".join(lines) + "\n"
 
 

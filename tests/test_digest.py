@@ -15,7 +15,7 @@ from summarizer.cli import cli
 from summarizer.digest_render import render_digest, render_html, render_markdown, safe_href
 
 DATA = Path(__file__).parent / "data"
-STORIES = DATA / "stories"
+STORIES = Path(__file__).parent / "stories"
 
 
 @pytest.fixture(scope="module")
