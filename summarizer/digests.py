@@ -479,7 +479,11 @@ class _Collector:
 
 
 def _input_fields(item: Any, reader: Any) -> dict[str, Any]:
-    """What a JSONL record says beyond its text: title, language, dates, URL, id."""
+    """What an input says beyond its text: a JSONL record's title, language, dates, URL, id;
+    an HTML page's publication date (its metadata)."""
+    if item.kind == "file" and str(item.path or "").lower().endswith(HTML_SUFFIXES):
+        published = _page_date(item.path)
+        return {"published": published} if published else {}
     if item.kind != "record":
         return {}
     try:
@@ -498,6 +502,25 @@ def _input_fields(item: Any, reader: Any) -> dict[str, Any]:
     if isinstance(language, str) and stated_code(language):
         fields["language"] = {"code": stated_code(language)}
     return fields
+
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def _page_date(path: str) -> str | None:
+    """The publication time an HTML page's markup gives (meta tags, <time>, JSON-LD), if any."""
+    from .load import MAX_INPUT_BYTES, decode_bytes, read_bytes
+
+    try:
+        html = decode_bytes(read_bytes(path, limit=MAX_INPUT_BYTES), path, partial=True)
+        import htmldate
+
+        # Markup only (no search of the text with dateparser): fast, and no guess.
+        found = htmldate.find_date(html, extensive_search=False, original_date=True,
+                                   outputformat="%Y-%m-%dT%H:%M:%S")  # fmt: skip
+    except Exception:  # an unreadable or odd page is simply undated
+        return None
+    return str(found) if found else None
 
 
 def write(digest_: Digest, format: str, path: str | os.PathLike[str] | None) -> str:
