@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import functools
 import gc
-import logging
 import math
 import os
-import signal
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from . import __version__, backends
 from .errors import ExitCode, OutputError, SummarizerError, UsageError, printable
-from .models import Options
 from .render import BATCH_FORMATS, DIGEST_FORMATS, FORMATS, render
+
+if TYPE_CHECKING:
+    from .models import Options
 
 
 def _exit_codes_help() -> str:
@@ -37,34 +36,16 @@ def _exit_codes_help() -> str:
     return "\b\nExit codes:\n" + "\n".join(rows)
 
 
+def batch_engines() -> tuple[str, ...]:
+    """Engines of `summarizer batch` (registered in summarizer.batch.engines, imported lazily)."""
+    return ("local", "ray")
+
+
 EXIT_CODES_HELP = _exit_codes_help()
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What click.option(...) returns: a decorator that adds one option to a command.
 OptionDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-log = logging.getLogger("summarizer")
-
-
-class _OneLine(logging.Formatter):
-    """Log messages name files: each is escaped to one printable line (tracebacks, for -v,
-    keep their lines)."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        return printable(super().formatMessage(record))
-
-
-def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_OneLine("summarizer: %(message)s"))
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        handlers=[handler],
-        force=True,
-    )
-    # The HTML extractor's libraries log every page they give up on ("discarding data: None",
-    # "lxml parsing failed"): noise next to our own one-line error, so only -v shows them.
-    for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
 def handle_errors(func: F) -> F:
@@ -72,14 +53,18 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .logs import setup_logging
+
         verbose = bool(kwargs.get("verbose"))
-        _setup_logging(verbose)
+        setup_logging(verbose)
         try:
             return func(*args, **kwargs)
         except UsageError as exc:
             raise click.UsageError(str(exc)) from exc
         except SummarizerError as exc:
             if verbose:
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
@@ -93,6 +78,8 @@ def handle_errors(func: F) -> F:
             raise
         except Exception as exc:  # a bug: still one line unless -v
             if verbose:
+                import traceback
+
                 traceback.print_exc()
             message = printable(f"unexpected {type(exc).__name__}: {exc}")
             click.echo(f"error: {message} (rerun with -v)", err=True)
@@ -269,6 +256,7 @@ def cli() -> None:
 def summarize(source: str, output_format: str, **params: Any) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
+    from .logs import log
     from .pipeline import summarize_article
 
     options, backend_config = summary_options(params)
@@ -371,6 +359,7 @@ def eval_command(data: str, limit: int | None, output_format: str, **params: Any
     scored alike. Scores are means over records, in percent.
     """
     from .evaluate import evaluate, read_examples, render_table
+    from .logs import log
     from .render import to_json
 
     options, backend_config = summary_options(params)
@@ -423,6 +412,32 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     help="Worker processes  [default: the number of cores]",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(batch_engines()),
+    default="local",
+    show_default=True,
+    help="local: this machine's cores; ray: actors on Ray (pip install 'summarizer[ray]').",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDRESS",
+    help="Ray cluster to join (e.g. 'auto', 'HOST:6379'; default: $RAY_ADDRESS, else a "
+    "Ray instance started for the run).",
+)
+@click.option(
+    "--actors",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Ray actors  [default: one per CPU, or per GPU for the transformers backend]",
+)
+@click.option(
+    "--gpus-per-actor",
+    type=click.FloatRange(min=0),
+    metavar="G",
+    help="GPUs each Ray actor asks for  [default: 1 for the transformers backend on a "
+    "cluster with GPUs, else 0]",
+)
+@click.option(
     "--recursive/--no-recursive", default=True, show_default=True, help="Walk into sub-folders."
 )
 @click.option(
@@ -473,6 +488,10 @@ def batch_command(
     output_dir: str | None,
     output_format: str | None,
     jobs: int | None,
+    engine: str,
+    ray_address: str | None,
+    actors: int | None,
+    gpus_per_actor: float | None,
     recursive: bool,
     pattern: str | None,
     resume: bool,
@@ -492,10 +511,28 @@ def batch_command(
     ("error": "...") and a line on stderr; the run goes on.
     """
     from .batch import batch as run_batch
-    from .batch import default_format
+    from .batch import default_format, get_engine
 
     options, backend_config = summary_options(params)
+    ray_flags = {
+        "--ray-address": ray_address,
+        "--actors": actors,
+        "--gpus-per-actor": gpus_per_actor,
+    }
+    if engine == "ray":
+        if jobs is not None:
+            raise UsageError("--jobs is for --engine local; with --engine ray, use --actors")
+        runner = get_engine(
+            engine, address=ray_address, actors=actors, gpus_per_actor=gpus_per_actor
+        )
+    else:
+        for flag, value in ray_flags.items():
+            if value is not None:
+                raise UsageError(f"{flag} needs --engine ray")
+        runner = get_engine(engine)
     show = sys.stderr.isatty() and not quiet
+    import signal
+
     previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         report = run_batch(
@@ -505,6 +542,7 @@ def batch_command(
             output_dir=output_dir,
             fmt=output_format or default_format(output, output_dir),
             jobs=jobs,
+            engine=runner,
             recursive=recursive,
             glob=pattern,
             resume=resume,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .clean import normalize_spaces
 from .errors import UsageError, printable
-from .models import Language, Summary
+
+if TYPE_CHECKING:  # `summarizer --help` reads the formats: no more imports than they need
+    from .models import Language, Summary
 
 FORMATS = ("text", "markdown", "json")  # one summary (`summarizer summarize`)
 BATCH_FORMATS = ("jsonl", "json", "markdown")  # many records (`summarizer batch`)
@@ -52,6 +53,8 @@ def _one_line(text: object) -> str:
     # Titles, ids and file names come from the input: newlines, control characters and
     # terminal escapes in them must not forge headings or drive the reader's terminal. A file
     # name's bytes that are not UTF-8 (kept as lone surrogates) are shown as \xNN escapes.
+    from .clean import normalize_spaces
+
     return printable(normalize_spaces(str(text)))
 
 

@@ -162,3 +162,28 @@ def test_cli_digest_rejects_a_bad_preferred_language() -> None:
         cli, ["digest", str(STORIES / "feed.jsonl"), "--prefer-language", "xx1"]
     )
     assert result.exit_code == 2
+
+
+def test_html_pages_are_dated_from_their_metadata_and_grouped_across_languages() -> None:
+    pages = [str(STORIES / "fibre-en.html"), str(STORIES / "fibre-fr.html")]
+    (story,) = digest(pages, make_options(), jobs=1).stories
+    assert {s.language for s in story.sources} == {"en", "fr"}
+    assert {s.published for s in story.sources} == {
+        "2025-03-06T07:45:00+00:00",
+        "2025-03-06T09:10:00+00:00",
+    }
+    assert story.latest == "2025-03-06T09:10:00+00:00"
+    (french,) = group_stories(
+        [s.to_dict() | {"bullets": []} for s in story.sources], prefer_language="fr"
+    )
+    assert french.label.startswith("Fibre : Orange")
+
+
+def test_digest_of_standard_input_keeps_titles_only_records_and_dates() -> None:
+    feed = (STORIES / "feed.jsonl").read_bytes()
+    result = CliRunner().invoke(cli, ["digest", "-", "-f", "json", "-q"], input=feed)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["articles"] == 10 and not data["failures"]
+    sources = [s for story in data["stories"] for s in story["sources"]]
+    assert all(s["published"] for s in sources)
