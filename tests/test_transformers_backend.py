@@ -855,3 +855,32 @@ def test_batch_runs_one_model_in_one_process(
     assert [name for name, _ in backends._instances].count("transformers") == 1
     assert backends.one_model_per_process("transformers")
     assert not backends.one_model_per_process("extractive") and default_jobs() >= 1
+
+
+def test_the_installed_transformers_is_within_the_extra_s_bounds() -> None:
+    import re
+
+    import transformers
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    [line] = re.findall(r'"(transformers[<>=!~][^"]*)"', pyproject)
+    requirement = Requirement(line)
+    assert any(spec.operator in ("<", "<=", "~=") for spec in requirement.specifier)
+    assert Version(transformers.__version__) in requirement.specifier
+
+
+def test_workers_share_the_cores(models: dict[str, Path]) -> None:
+    import torch
+
+    from summarizer.backends.transformers import _cores
+
+    model = backend(models["seq2seq"])
+    try:
+        model.share_cores(2)
+        assert torch.get_num_threads() == max(1, _cores() // 2)
+        model.share_cores(64)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(1)  # as the session's models fixture set it
