@@ -1,6 +1,6 @@
 """Command line: parse options, call the library, render, map errors to exit codes.
 
-Exit codes: 0 success, 1 failure (bad input, backend error), 2 usage error.
+Exit codes: ``errors.ExitCode``, shown by ``--help``.
 """
 
 from __future__ import annotations
@@ -19,21 +19,25 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import __version__, backends
-from .errors import OutputError, SummarizerError, UsageError, printable
+from .errors import ExitCode, OutputError, SummarizerError, UsageError, printable
 from .models import Options
-from .render import FORMATS, render
+from .render import BATCH_FORMATS, DIGEST_FORMATS, FORMATS, render
 
 
-def batch_formats() -> tuple[str, ...]:
-    """Formats of `summarizer batch` (kept in summarizer.batch, imported lazily there)."""
-    return ("jsonl", "json", "markdown")
+def _exit_codes_help() -> str:
+    """The table of exit codes, at the end of `summarizer --help` and `batch --help`."""
+    import textwrap
+
+    rows = [
+        textwrap.fill(
+            code.meaning, 72, initial_indent=f"{code.value:<5}", subsequent_indent=" " * 5
+        )
+        for code in ExitCode
+    ]
+    return "\b\nExit codes:\n" + "\n".join(rows)
 
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-EXIT_TERMINATED = 143  # 128 + SIGTERM
+EXIT_CODES_HELP = _exit_codes_help()
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What click.option(...) returns: a decorator that adds one option to a command.
@@ -81,10 +85,10 @@ def handle_errors(func: F) -> F:
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            sys.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             _quiet_stdout()
-            sys.exit(EXIT_FAILURE)
+            sys.exit(ExitCode.FAILURE)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line unless -v
@@ -92,7 +96,7 @@ def handle_errors(func: F) -> F:
                 traceback.print_exc()
             message = printable(f"unexpected {type(exc).__name__}: {exc}")
             click.echo(f"error: {message} (rerun with -v)", err=True)
-            sys.exit(EXIT_FAILURE)
+            sys.exit(ExitCode.FAILURE)
 
     return wrapper  # type: ignore[return-value]
 
@@ -242,16 +246,10 @@ def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]
     return options, backend_config
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="summarizer")
 def cli() -> None:
-    """Short TL;DR bullets for news articles, in the article's own language.
-
-    \b
-    Exit codes: 0 success, 1 failure (unreadable or empty input, backend error,
-    output not writable), 2 usage error (bad option, unknown backend), 3 batch:
-    every input failed, 130/143 batch: interrupted (rerun with --resume).
-    """
+    """Short TL;DR bullets for news articles, in the article's own language."""
 
 
 @cli.command()
@@ -333,7 +331,7 @@ def detect(
             continue
         _write_stdout(language_line(source, found, output_format) + "\n")
     if failed:
-        sys.exit(EXIT_FAILURE)
+        sys.exit(ExitCode.FAILURE)
 
 
 @cli.command("eval")
@@ -388,7 +386,7 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     return lambda items: tqdm(items, total=total, unit="article", file=sys.stderr)
 
 
-@cli.command("batch")
+@cli.command("batch", epilog=EXIT_CODES_HELP)
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True)
 @click.option(
     "-o",
@@ -408,7 +406,7 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     "-f",
     "--format",
     "output_format",
-    type=click.Choice(batch_formats()),
+    type=click.Choice(BATCH_FORMATS),
     help="jsonl, json (one array) or markdown (a digest). Default: from FILE's "
     "suffix, markdown with --output-dir, else jsonl.",
 )
@@ -487,12 +485,6 @@ def batch_command(
     "url"?, "language"?}. One record per input, in input order whatever --jobs is;
     bullets are objects with a "text" field. A bad input yields an error record
     ("error": "...") and a line on stderr; the run goes on.
-
-    \b
-    Exit codes: 0 every input succeeded (or was resumed), 1 some inputs failed
-    or the output cannot be written, 2 usage error, 3 every input failed,
-    130 interrupted (Ctrl-C), 143 terminated (SIGTERM): what was done is kept,
-    and the same command with --resume finishes the run.
     """
     from .batch import batch as run_batch
     from .batch import default_format
@@ -522,9 +514,9 @@ def batch_command(
         )
     except BrokenPipeError:
         _quiet_stdout()
-        sys.exit(EXIT_FAILURE)
+        sys.exit(ExitCode.FAILURE)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM via _raise_terminated
-        code = EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
+        code = ExitCode.TERMINATED if isinstance(exc, _Terminated) else ExitCode.INTERRUPTED
         where = output_dir or output
         if where:
             hint = f"the records done are kept in {where}; rerun the same command with --resume"
@@ -539,7 +531,7 @@ def batch_command(
     sys.exit(report.exit_code)
 
 
-@cli.command("digest")
+@cli.command("digest", epilog=EXIT_CODES_HELP)
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True)
 @click.option(
     "-o",
@@ -552,7 +544,7 @@ def batch_command(
     "-f",
     "--format",
     "output_format",
-    type=click.Choice(["html", "markdown", "json"]),
+    type=click.Choice(DIGEST_FORMATS),
     help="html (one self-contained page), markdown or json. Default: from FILE's suffix, "
     "else html.",
 )
@@ -614,10 +606,6 @@ def digest_command(
     keywords and its sources. A JSONL record with a title but no text is a source
     without bullets. Inputs that cannot be read are listed at the end of the digest
     and on stderr.
-
-    \b
-    Exit codes: 0 every input was used, 1 some inputs failed or the output cannot
-    be written, 2 usage error, 3 every input failed.
     """
     from .digests import digest, write
 
@@ -645,7 +633,7 @@ def digest_command(
             f"{len(result.failures)} failed", err=True,
         )  # fmt: skip
     if result.failures:
-        sys.exit(3 if used == 0 else EXIT_FAILURE)
+        sys.exit(ExitCode.ALL_FAILED if used == 0 else ExitCode.FAILURE)
 
 
 class _Terminated(KeyboardInterrupt):

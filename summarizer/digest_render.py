@@ -17,9 +17,8 @@ from urllib.parse import urlsplit
 from .clean import normalize_spaces
 from .digests import Digest, Story
 from .errors import UsageError
-from .render import to_json
+from .render import DIGEST_FORMATS, to_json
 
-FORMATS = ("html", "markdown", "json")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -31,7 +30,7 @@ def render_digest(digest: Digest, format: str = "html") -> str:
         return render_markdown(digest)
     if format == "json":
         return to_json(digest.to_dict())
-    raise UsageError(f"unknown digest format {format!r}; choose from {', '.join(FORMATS)}")
+    raise UsageError(f"unknown digest format {format!r}; choose from {', '.join(DIGEST_FORMATS)}")
 
 
 def safe_href(url: str | None) -> str | None:

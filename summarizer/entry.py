@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+from .errors import ExitCode
 
 
 def main() -> None:
@@ -13,5 +13,5 @@ def main() -> None:
         from .cli import main as run
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(ExitCode.INTERRUPTED)
     run()

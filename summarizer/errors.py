@@ -3,11 +3,46 @@
 Messages name files and quote servers, and both can hold anything: an escape sequence that
 retitles the terminal, a newline that splits one error into two. ``printable`` makes any such
 string one printable line, and every SummarizerError's message goes through it.
+
+``ExitCode`` is the one table of the command's exit codes; each error class carries its own.
 """
 
 from __future__ import annotations
 
+import enum
 import re
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes of the `summarizer` command: the one table the CLI, batch and the docs use."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    ALL_FAILED = 3
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+    TERMINATED = 143  # 128 + SIGTERM
+
+    @property
+    def meaning(self) -> str:
+        """What the code tells, in the words of ``--help`` and the README."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "success (batch, digest: no input failed)",
+    ExitCode.FAILURE: (
+        "failure: missing, unreadable, undecodable or empty input, a backend error, "
+        "or the output cannot be written; batch, digest: some inputs failed"
+    ),
+    ExitCode.USAGE: "usage error: bad option, unknown backend or format",
+    ExitCode.ALL_FAILED: "batch, digest: every input failed",
+    ExitCode.INTERRUPTED: (
+        "interrupted (Ctrl-C); batch keeps what was done: the same command with --resume "
+        "finishes the run"
+    ),
+    ExitCode.TERMINATED: "terminated (SIGTERM); batch keeps what was done, as on Ctrl-C",
+}
 
 # C0 and C1 controls, DEL, lone surrogates (undecodable bytes of a file name), line and
 # paragraph separators, and the bidirectional overrides that make text display reversed.
@@ -30,7 +65,7 @@ def printable(text: str) -> str:
 class SummarizerError(Exception):
     """Base class: the message is one line a user can act on (made printable here)."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILURE
 
     def __init__(self, *args: object) -> None:
         if args and isinstance(args[0], str):
@@ -57,7 +92,7 @@ class OutputError(SummarizerError):
 class UsageError(SummarizerError):
     """The caller asked for something that cannot work (bad option, unknown backend)."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class UnknownBackendError(UsageError):

@@ -1,16 +1,22 @@
-"""Render stage: a Summary as text, Markdown or JSON."""
+"""Render stage: a Summary as text, Markdown or JSON; a batch's records as JSONL, JSON or Markdown.
+
+The formats of every command are listed here, and only here (a digest is rendered by
+``digest_render``).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .clean import normalize_spaces
 from .errors import UsageError, printable
 from .models import Language, Summary
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json")  # one summary (`summarizer summarize`)
+BATCH_FORMATS = ("jsonl", "json", "markdown")  # many records (`summarizer batch`)
+DIGEST_FORMATS = ("html", "markdown", "json")  # a story digest (`summarizer digest`)
 
 
 def render(summary: Summary, format: str = "text") -> str:
@@ -21,7 +27,11 @@ def render(summary: Summary, format: str = "text") -> str:
         return render_markdown(summary)
     if format == "json":
         return to_json(summary.to_dict())
-    raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    raise _unknown(format, FORMATS)
+
+
+def _unknown(format: str, choices: tuple[str, ...]) -> UsageError:
+    return UsageError(f"unknown format {format!r}; choose from {', '.join(choices)}")
 
 
 def render_text(summary: Summary) -> str:
@@ -83,3 +93,53 @@ def language_line(source: str, language: Language, format: str = "text") -> str:
     shares = ",".join(f"{code}:{share:.2f}" for code, share in language.shares)
     fields = [printable(source), language.code, f"{language.confidence:.4f}", shares]
     return "\t".join(fields).rstrip("\t")
+
+
+# --------------------------------------------------------------------------- batch records
+# A batch's records arrive as their JSONL lines (see summarizer.batch.records.json_line).
+
+
+def check_batch_format(format: str) -> None:
+    """Raise a UsageError unless ``format`` is one of ``BATCH_FORMATS``."""
+    if format not in BATCH_FORMATS:
+        raise _unknown(format, BATCH_FORMATS)
+
+
+def batch_header(format: str) -> str:
+    """What a batch output starts with."""
+    check_batch_format(format)
+    return {"jsonl": "", "json": "[", "markdown": "# TL;DR digest\n"}[format]
+
+
+def batch_item(format: str, line: str, first: bool) -> str:
+    """One record in ``format``, from its JSONL line."""
+    if format == "jsonl":
+        return line
+    if format == "json":
+        return ("\n  " if first else ",\n  ") + line[:-1]
+    return "\n" + _utf8(markdown_section(json.loads(line)))
+
+
+def batch_footer(format: str) -> str:
+    """What a batch output ends with."""
+    return "\n]\n" if format == "json" else ""
+
+
+def render_lines(lines: Iterable[str], format: str) -> Iterator[str]:
+    """The whole output of a batch in one format, piece by piece, from the records' JSONL lines."""
+    yield batch_header(format)
+    for n, line in enumerate(lines):
+        yield batch_item(format, line, n == 0)
+    yield batch_footer(format)
+
+
+def record_file(record: Mapping[str, Any], format: str) -> str:
+    """One record as a file of its own (``batch --output-dir``): Markdown, else indented JSON."""
+    if format == "markdown":
+        return markdown_section(record, level=1)
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def _utf8(text: str) -> str:
+    """``text`` as it can be written in UTF-8 (a lone surrogate becomes "?")."""
+    return text.encode("utf-8", "replace").decode("utf-8")

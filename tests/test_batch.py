@@ -759,12 +759,6 @@ def test_progress_bar_only_when_asked(
     assert capsys.readouterr().err == ""
 
 
-def test_help_documents_exit_codes() -> None:
-    result = CliRunner().invoke(cli, ["batch", "--help"])
-    assert result.exit_code == 0
-    assert "3 every input failed" in " ".join(result.output.split())
-
-
 def test_json_array_file_gives_one_record_per_element(tmp_path: Path, data_dir: Path) -> None:
     text = (data_dir / "elflyg-sv.txt").read_text()
     export = tmp_path / "export.json"

@@ -9,6 +9,7 @@ import click
 from click.testing import CliRunner
 
 from summarizer.cli import cli
+from summarizer.errors import ExitCode
 
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
@@ -79,3 +80,14 @@ def test_readme_shows_the_seed_articles_real_output() -> None:
     result = CliRunner().invoke(cli, ["summarize", str(ROOT / "examples/bytedance-huawei-fr.txt")])
     assert result.exit_code == 0
     assert result.output == shown
+
+
+def test_help_and_readme_show_the_one_table_of_exit_codes() -> None:
+    rows = "\n".join(f"| {code.value} | {code.meaning} |" for code in ExitCode)
+    assert f"| code | meaning |\n|---|---|\n{rows}\n" in README.read_text(encoding="utf-8")
+    for command in (["--help"], ["batch", "--help"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0
+        shown = " ".join(result.output.split())
+        for code in ExitCode:
+            assert f" {code.value} {' '.join(code.meaning.split())}" in shown

@@ -50,9 +50,6 @@ from .records import (
     make_key,
 )
 from .run import (
-    EXIT_ALL_FAILED,
-    EXIT_OK,
-    EXIT_SOME_FAILED,
     GROUP_SIZE,
     Report,
     batch,
@@ -60,7 +57,6 @@ from .run import (
     run_batch,
 )
 from .sinks import (
-    FORMATS,
     JOURNAL_NAME,
     PARTIAL_SUFFIX,
     DirSink,
@@ -71,18 +67,13 @@ from .sinks import (
     inside,
     open_sink,
     outputs_of,
-    render_lines,
     safe_component,
 )
 from .work import WorkContext, prepare, summarize_tasks, warm_up, work_group
 
 __all__ = [
     "DEFAULT_ENGINE",
-    "EXIT_ALL_FAILED",
-    "EXIT_OK",
-    "EXIT_SOME_FAILED",
     "FOLDER_SUFFIXES",
-    "FORMATS",
     "GROUP_SIZE",
     "JOURNAL_NAME",
     "JSONL_SUFFIXES",
@@ -125,7 +116,6 @@ __all__ = [
     "prepare",
     "read_journal",
     "register_engine",
-    "render_lines",
     "run_batch",
     "safe_component",
     "scan_journal",

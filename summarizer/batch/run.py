@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import backends
-from ..errors import InputError, UsageError
+from ..errors import ExitCode, InputError, UsageError
 from ..models import Options
 from .engines import DEFAULT_ENGINE, Engine, get_engine
 from .inputs import FOLDER_SUFFIXES, Input, discover
@@ -35,10 +35,6 @@ from .sinks import JOURNAL_NAME, PARTIAL_SUFFIX, Sink, open_sink, outputs_of, wr
 log = logging.getLogger("summarizer")
 
 GROUP_SIZE = 32  # articles summarized together (one call, one round trip to a worker), by default
-
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_ALL_FAILED = 3
 
 
 @dataclass
@@ -53,11 +49,11 @@ class Report:
     failures: list[str] = field(default_factory=list)
 
     @property
-    def exit_code(self) -> int:
-        """0 all succeeded (or were resumed), 3 every input failed, 1 some failed."""
+    def exit_code(self) -> ExitCode:
+        """OK: all succeeded (or were resumed); ALL_FAILED: every input failed; else FAILURE."""
         if self.failed == 0:
-            return EXIT_OK
-        return EXIT_ALL_FAILED if self.failed == self.total else EXIT_SOME_FAILED
+            return ExitCode.OK
+        return ExitCode.ALL_FAILED if self.failed == self.total else ExitCode.FAILURE
 
     def line(self) -> str:
         """The one-line summary printed at the end."""

@@ -16,12 +16,19 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError, OutputError, UsageError
-from ..render import markdown_section
+from ..render import (
+    batch_footer,
+    batch_header,
+    batch_item,
+    check_batch_format,
+    record_file,
+    render_lines,
+)
 from .inputs import Input, LineReader, peek_id
 from .journal import (
     Journal,
@@ -40,7 +47,6 @@ from .outputs import (
 )
 from .records import Outcome, error_record, json_line
 
-FORMATS = ("jsonl", "json", "markdown")
 JOURNAL_NAME = ".summarizer-batch.jsonl"  # inside --output-dir
 PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
 # Beside a Markdown --output FILE once the run completes: its records, for a later --resume
@@ -48,41 +54,6 @@ PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
 RECORDS_SUFFIX = ".records.jsonl"
 # Errors that fail every later write too: the run stops instead of failing input after input.
 FATAL_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
-
-
-# --------------------------------------------------------------------------- formats
-
-
-def _utf8(text: str) -> str:
-    """``text`` as it can be written in UTF-8 (a lone surrogate becomes "?")."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _header(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return {"jsonl": "", "json": "[", "markdown": "# TL;DR digest\n"}[fmt]
-
-
-def _item(fmt: str, line: str, first: bool) -> str:
-    """One record in ``fmt``, from its JSONL line."""
-    if fmt == "jsonl":
-        return line
-    if fmt == "json":
-        return ("\n  " if first else ",\n  ") + line[:-1]
-    return "\n" + _utf8(markdown_section(json.loads(line)))
-
-
-def _footer(fmt: str) -> str:
-    return "\n]\n" if fmt == "json" else ""
-
-
-def render_lines(lines: Iterable[str], fmt: str) -> Iterator[str]:
-    """The whole output of a run in one format, piece by piece, from the records' JSONL lines."""
-    yield _header(fmt)
-    for n, line in enumerate(lines):
-        yield _item(fmt, line, n == 0)
-    yield _footer(fmt)
 
 
 # --------------------------------------------------------------------------- sinks
@@ -122,7 +93,7 @@ class StreamSink(Sink):
         self.fmt = fmt
         self.next = 0
         self.waiting: dict[int, Outcome] = {}
-        self.stream.write(_header(fmt))
+        self.stream.write(batch_header(fmt))
 
     def add(self, outcome: Outcome) -> Outcome:
         """Buffer until every earlier input has its record, then write."""
@@ -130,7 +101,7 @@ class StreamSink(Sink):
         while self.next in self.waiting:
             line = self.waiting.pop(self.next).line
             assert line is not None  # nothing is skipped: there is no earlier output to resume
-            self.stream.write(_item(self.fmt, line, self.next == 0))
+            self.stream.write(batch_item(self.fmt, line, self.next == 0))
             self.next += 1
         return outcome
 
@@ -140,7 +111,7 @@ class StreamSink(Sink):
 
     def close(self, complete: bool) -> None:
         """Close the JSON array."""
-        self.stream.write(_footer(self.fmt))
+        self.stream.write(batch_footer(self.fmt))
         self.stream.flush()
         if self.owned:
             self.stream.close()
@@ -302,12 +273,7 @@ class DirSink(Sink):
         make_folders(self.root, Path(relative).parent)
         if not inside(self.root, target.parent):  # a symlinked folder pointing out of DIR
             raise InputError(f"refusing to write outside {self.root}")
-        text = (
-            markdown_section(record, level=1)
-            if self.fmt == "markdown"
-            else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        )
-        atomic_write(target, text)
+        atomic_write(target, record_file(record, self.fmt))
 
     def close(self, complete: bool) -> None:
         """Leave the journal in input order too, for the next --resume and for readers."""
@@ -406,8 +372,7 @@ def open_sink(
     stream: IO[str] | None = None,
 ) -> Sink:
     """The sink for an output file, an output folder, or a stream (standard output)."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    check_batch_format(fmt)
     if output is not None and output_dir is not None:
         raise UsageError("give --output or --output-dir, not both")
     if output_dir is not None:
