@@ -219,6 +219,21 @@ def main() -> None:
     lines = [line for line in args.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
     if args.limit:
         lines = lines[: args.limit]
+    runs, few = measure(lines, args.jsonl, args.repeat)
+    report(runs, len(lines), few)
+
+
+Runs = dict[str, list[dict[str, Any]]]
+
+
+def fastest(runs: Runs, name: str) -> dict[str, Any]:
+    """The fastest of the runs of one measurement."""
+    return min(runs[name], key=lambda r: r["seconds"])
+
+
+def measure(lines: list[str], path: Path, repeat: int) -> tuple[Runs, int]:
+    """Run every measurement ``repeat`` times, interleaved; the runs, and the size of the short
+    runs that set the fixed start-up apart."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "articles.jsonl"
         source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -229,12 +244,12 @@ def main() -> None:
         warm.write_text("\n".join(lines[:few]) + "\n", encoding="utf-8")
         for jobs in (1, 2):  # compiles every module the runs below import
             run_batch(warm, jobs, few)
-        print(f"{count} documents from {args.jsonl}; {os.cpu_count()} CPUs; "
+        print(f"{count} documents from {path}; {os.cpu_count()} CPUs; "
               f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-        runs: dict[str, list[dict[str, Any]]] = {
+        runs: Runs = {
             "one": [], "two": [], "given": [], "sumy": [], "one_few": [], "two_few": []
         }  # fmt: skip
-        for _ in range(max(1, args.repeat)):
+        for _ in range(max(1, repeat)):
             runs["one"].append(run_batch(source, 1, count))
             runs["two"].append(run_batch(source, 2, count))
             if count > few:  # else there is no start-up to set apart
@@ -243,18 +258,22 @@ def main() -> None:
             # Not a target: the same run with detection skipped, to show what detection costs.
             runs["given"].append(run_batch(source, 1, count, "--language", "fr"))
             runs["sumy"].append(run_sumy_apart(source))
+        for name, jobs, extra in (
+            ("one", 1, ()),
+            ("two", 2, ()),
+            ("given", 1, ("--language", "fr")),
+        ):
+            fastest(runs, name)["tree_pss_mb"] = run_batch(
+                source, jobs, count, *extra, sample_pss=True
+            )["tree_pss_mb"]
+        if repeat > 1:
+            print(f"fastest of {repeat} interleaved runs each")
+    return runs, few
 
-        def fastest(name: str) -> dict[str, Any]:
-            return min(runs[name], key=lambda r: r["seconds"])
 
-        one, two, given, lexrank = (fastest(name) for name in ("one", "two", "given", "sumy"))
-        for result, jobs, extra in ((one, 1, ()), (two, 2, ()), (given, 1, ("--language", "fr"))):
-            result["tree_pss_mb"] = run_batch(source, jobs, count, *extra, sample_pss=True)[
-                "tree_pss_mb"
-            ]
-        if args.repeat > 1:
-            print(f"fastest of {args.repeat} interleaved runs each")
-
+def report(runs: Runs, count: int, few: int) -> None:
+    """Print the figures of the fastest runs, the targets met or missed, and the spread."""
+    one, two, given, lexrank = (fastest(runs, name) for name in ("one", "two", "given", "sumy"))
     print("sumy tokenizer: sentencex sentences + regex words (no NLTK punkt data needed)")
     header = (
         f"{'run':<40}{'docs/s':>8}{'wall s':>8}{'CPU s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}"
@@ -283,7 +302,7 @@ def main() -> None:
           f"(target >= {TARGET_SCALING}x) {verdict(scaling >= TARGET_SCALING)}")  # fmt: skip
     if count > few:
         # Fixed start-up apart: what the documents past the first `few` take in each setting.
-        one_few, two_few = fastest("one_few"), fastest("two_few")
+        one_few, two_few = fastest(runs, "one_few"), fastest(runs, "two_few")
         rest = [(count - few) / (full["seconds"] - short["seconds"])
                 for full, short in ((one, one_few), (two, two_few))]  # fmt: skip
         print(f"  start-up apart (a {few}-document run took {one_few['seconds']:.2f} s with "

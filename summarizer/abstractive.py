@@ -165,25 +165,39 @@ def parse_bullets(text: str, language: str = "und", *, cut_off: bool = False) ->
     text = _THINK_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [line for line in text.split("\n") if not _FENCE_RE.match(line)]
     marked = [bool(_MARKER_RE.match(line)) for line in lines]
-    items: list[str] = []
     if any(marked):
-        # A list: keep its items and their wrapped continuation lines; a blank line or an
-        # unmarked line after a blank ends the item (and drops the chatter that follows).
-        in_item = False
-        for line, is_item in zip(lines, marked, strict=True):
-            if is_item:
-                items.append(_MARKER_RE.sub("", line, count=1))
-                in_item = True
-            elif not line.strip():
-                in_item = False
-            elif in_item and not _HEADING_RE.match(line):
-                items[-1] = items[-1].rstrip() + " " + line.strip()
+        items = _list_items(lines, marked)
     else:
-        for line in lines:
-            if _is_preamble(line):
-                continue
-            stripped = line.strip()
-            items.extend(stripped[start:end] for start, end in segment(stripped, language))
+        items = [
+            stripped[start:end]
+            for stripped in (line.strip() for line in lines if not _is_preamble(line))
+            for start, end in segment(stripped, language)
+        ]
+    bullets = _distinct_bullets(items)
+    if cut_off and bullets and not bullets[-1].endswith(_ENDS_SENTENCE):
+        bullets.pop()
+    return bullets
+
+
+def _list_items(lines: list[str], marked: list[bool]) -> list[str]:
+    """A list's items with their wrapped continuation lines; a blank line or an unmarked line
+    after a blank ends an item (and drops the chatter that follows)."""
+    items: list[str] = []
+    in_item = False
+    for line, is_item in zip(lines, marked, strict=True):
+        if is_item:
+            items.append(_MARKER_RE.sub("", line, count=1))
+            in_item = True
+        elif not line.strip():
+            in_item = False
+        elif in_item and not _HEADING_RE.match(line):
+            items[-1] = items[-1].rstrip() + " " + line.strip()
+    return items
+
+
+def _distinct_bullets(items: list[str]) -> list[str]:
+    """Cleaned items, each once (case-insensitively), without lead-ins ending with a colon or
+    items with no letter or digit."""
     bullets = []
     seen: set[str] = set()
     for item in items:
@@ -195,8 +209,6 @@ def parse_bullets(text: str, language: str = "und", *, cut_off: bool = False) ->
             continue
         seen.add(key)
         bullets.append(cleaned)
-    if cut_off and bullets and not bullets[-1].endswith(_ENDS_SENTENCE):
-        bullets.pop()
     return bullets
 
 

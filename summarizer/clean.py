@@ -89,80 +89,38 @@ def clean(article: Article) -> Document:
     """Recognise title, standfirst, headings, author TL;DR and body paragraphs."""
     markdown = article.format == "markdown"
     lines = _scan_lines(article.text, markdown=markdown)
-    title = article.title.strip() if article.title else None
+    title, i = _leading_title(lines, article.title.strip() if article.title else None)
+    # Markdown (and HTML, extracted to Markdown) marks its headings; plain text needs evidence.
+    plain_headings = set() if markdown else _plain_headings(lines, i)
     blocks: list[Block] = []
     headings: list[str] = []
     tldr: list[str] = []
-    content = [i for i, line in enumerate(lines) if line.kind != "blank"]
-    i = 0
     seen_heading = False
-
-    # The first line is the title when nothing else supplied one and it reads like one.
-    if content:
-        first = lines[content[0]]
-        if title is not None and _same_text(first.text, title):
-            i = content[0] + 1
-        elif title is None and len(content) > 1 and _looks_like_title(first):
-            title = first.text.strip()
-            i = content[0] + 1
-
-    # Markdown (and HTML, extracted to Markdown) marks its headings; plain text needs evidence.
-    plain_headings = set() if markdown else _plain_headings(lines, i)
-
     while i < len(lines):
         line = lines[i]
         if line.kind in ("blank", "rule", "code"):
             i += 1
-            continue
-        marker = _TLDR_RE.match(line.text)
-        if marker and line.kind in ("text", "heading") and len(line.text) < 200:
-            rest = (marker.group("rest") or "").strip()
-            if rest:
-                tldr.append(_strip_inline(rest))
-            i += 1
-            while i < len(lines) and lines[i].kind in ("blank", "item"):
-                if lines[i].kind == "item":
-                    tldr.append(_strip_inline(lines[i].text.strip()))
-                elif tldr:  # a blank line after the items ends the block
-                    break
-                i += 1
-            continue
-        if (line.kind == "heading" and not never_heading(line.text)) or i in plain_headings:
+        elif _is_tldr_marker(line):
+            i = _read_tldr(lines, i, tldr)
+        elif (line.kind == "heading" and not never_heading(line.text)) or i in plain_headings:
             headings.append(_strip_inline(line.text.strip()))
             seen_heading = True
             i += 1
-            continue
-        if line.kind == "item":
+        elif line.kind == "item":
             blocks.append(_block("item", line.text, line.start, len(headings) - 1))
             i += 1
-            continue
-        # A paragraph: this line plus hard-wrapped continuation lines.
-        j = i + 1
-        end_line = line
-        while j < len(lines) and lines[j].kind == line.kind and _continues(end_line, lines[j]):
-            end_line = lines[j]
-            j += 1
-        start = line.start
-        end = end_line.start + len(end_line.text.rstrip())
-        kind = "quote" if line.kind == "quote" else "paragraph"
-        if not blocks and not seen_heading and kind == "paragraph" and title is not None:
-            kind = "standfirst"
-        section = len(headings) - 1
-        blocks.append(
-            Block(kind=kind, text=article.text[start:end], start=start, end=end, section=section)
-        )
-        i = j
+        else:
+            start, end, i = _paragraph(lines, i)
+            kind = "quote" if line.kind == "quote" else "paragraph"
+            if not blocks and not seen_heading and kind == "paragraph" and title is not None:
+                kind = "standfirst"
+            section = len(headings) - 1
+            text = article.text[start:end]
+            blocks.append(Block(kind=kind, text=text, start=start, end=end, section=section))
 
     if not blocks:
         # Never lose a short article: a lone line, or headings alone, are still content.
-        fallback = [line for line in lines if line.kind not in ("blank", "rule", "code")]
-        if not fallback and title:
-            idx = article.text.find(title)
-            if idx >= 0:
-                blocks.append(_block("paragraph", title, idx))
-        for line in fallback:
-            if _TLDR_RE.match(line.text) is None:
-                blocks.append(_block("paragraph", line.text, line.start))
+        blocks = _fallback_blocks(article.text, lines, title)
         headings = []
 
     return Document(
@@ -177,6 +135,73 @@ def clean(article: Article) -> Document:
         url=article.url,
         warnings=article.warnings,
     )
+
+
+def _leading_title(lines: list[_Line], title: str | None) -> tuple[str | None, int]:
+    """The title, and the index of the first line after it.
+
+    The first line is the title when it repeats the given one, or, when none was given, when
+    it reads like one and more follows.
+    """
+    content = [i for i, line in enumerate(lines) if line.kind != "blank"]
+    if content:
+        first = lines[content[0]]
+        if title is not None and _same_text(first.text, title):
+            return title, content[0] + 1
+        if title is None and len(content) > 1 and _looks_like_title(first):
+            return first.text.strip(), content[0] + 1
+    return title, 0
+
+
+def _is_tldr_marker(line: _Line) -> bool:
+    """A short text or heading line that opens an author's TL;DR ("Tl;dr", "En bref"...)."""
+    return (
+        line.kind in ("text", "heading")
+        and len(line.text) < 200
+        and _TLDR_RE.match(line.text) is not None
+    )
+
+
+def _read_tldr(lines: list[_Line], i: int, tldr: list[str]) -> int:
+    """Append the TL;DR opened at ``lines[i]`` (text on its line, then the items below it) to
+    ``tldr``; return the index of the first line after it."""
+    marker = _TLDR_RE.match(lines[i].text)
+    rest = (marker.group("rest") or "").strip() if marker else ""
+    if rest:
+        tldr.append(_strip_inline(rest))
+    i += 1
+    while i < len(lines) and lines[i].kind in ("blank", "item"):
+        if lines[i].kind == "item":
+            tldr.append(_strip_inline(lines[i].text.strip()))
+        elif tldr:  # a blank line after the items ends the block
+            break
+        i += 1
+    return i
+
+
+def _paragraph(lines: list[_Line], i: int) -> tuple[int, int, int]:
+    """The paragraph at ``lines[i]`` with its hard-wrapped continuation lines: its start and end
+    offsets in the article, and the index of the first line after it."""
+    line = end_line = lines[i]
+    j = i + 1
+    while j < len(lines) and lines[j].kind == line.kind and _continues(end_line, lines[j]):
+        end_line = lines[j]
+        j += 1
+    return line.start, end_line.start + len(end_line.text.rstrip()), j
+
+
+def _fallback_blocks(text: str, lines: list[_Line], title: str | None) -> list[Block]:
+    """Every content line as a paragraph (the title alone when there is none)."""
+    blocks: list[Block] = []
+    fallback = [line for line in lines if line.kind not in ("blank", "rule", "code")]
+    if not fallback and title:
+        idx = text.find(title)
+        if idx >= 0:
+            blocks.append(_block("paragraph", title, idx))
+    for line in fallback:
+        if _TLDR_RE.match(line.text) is None:
+            blocks.append(_block("paragraph", line.text, line.start))
+    return blocks
 
 
 def _block(kind: str, text: str, start: int, section: int = -1) -> Block:
@@ -201,42 +226,44 @@ def _scan_lines(text: str, *, markdown: bool) -> list[_Line]:
         offset += len(raw) + 1
         if not raw.strip():
             lines.append(_Line("", start, "blank"))
-            continue
-        if markdown and _MD_FENCE_RE.match(raw):
+        elif markdown and _MD_FENCE_RE.match(raw):
             in_fence = not in_fence
             lines.append(_Line(raw, start, "code"))
-            continue
-        if in_fence:
+        elif in_fence:
             lines.append(_Line(raw, start, "code"))
-            continue
-        if markdown:
-            heading = _MD_HEADING_RE.match(raw)
-            if heading:
-                lines.append(_Line(heading.group(2), start + heading.start(2), "heading"))
-                continue
-            if _MD_SETEXT_RE.match(raw) and lines and lines[-1].kind == "text":
-                previous = lines[-1]
-                lines[-1] = _Line(previous.text, previous.start, "heading")
-                lines.append(_Line(raw, start, "rule"))
-                continue
-            if _MD_RULE_RE.match(raw):
-                lines.append(_Line(raw, start, "rule"))
-                continue
-            if raw.lstrip().startswith(">"):
-                body = raw.lstrip()[1:]
-                pad = len(raw) - len(raw.lstrip()) + 1
-                lines.append(_Line(body, start + pad, "quote"))
-                continue
-            if raw.lstrip().startswith(("<!--", "![", "<img", "<div", "</div")):
-                lines.append(_Line(raw, start, "code"))
-                continue
-        item = _LIST_ITEM_RE.match(raw)
-        if item:
-            lines.append(_Line(raw[item.end() :], start + item.end(), "item"))
-            continue
-        lines.append(_Line(raw, start, "text"))
+        elif not (markdown and _markdown_line(raw, start, lines)):
+            item = _LIST_ITEM_RE.match(raw)
+            if item:
+                lines.append(_Line(raw[item.end() :], start + item.end(), "item"))
+            else:
+                lines.append(_Line(raw, start, "text"))
     del raw_lines
     return lines
+
+
+def _markdown_line(raw: str, start: int, lines: list[_Line]) -> bool:
+    """Append ``raw`` to ``lines`` when Markdown marks it (heading, rule, quote, embedded
+    markup); False when it is a plain line."""
+    heading = _MD_HEADING_RE.match(raw)
+    if heading:
+        lines.append(_Line(heading.group(2), start + heading.start(2), "heading"))
+        return True
+    if _MD_SETEXT_RE.match(raw) and lines and lines[-1].kind == "text":
+        previous = lines[-1]
+        lines[-1] = _Line(previous.text, previous.start, "heading")
+        lines.append(_Line(raw, start, "rule"))
+        return True
+    if _MD_RULE_RE.match(raw):
+        lines.append(_Line(raw, start, "rule"))
+        return True
+    stripped = raw.lstrip()
+    if stripped.startswith(">"):
+        lines.append(_Line(stripped[1:], start + len(raw) - len(stripped) + 1, "quote"))
+        return True
+    if stripped.startswith(("<!--", "![", "<img", "<div", "</div")):
+        lines.append(_Line(raw, start, "code"))
+        return True
+    return False
 
 
 def _looks_like_title(line: _Line) -> bool:

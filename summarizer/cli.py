@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import functools
 import gc
-import logging
 import math
 import os
-import signal
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from . import __version__, backends
 from .errors import ExitCode, OutputError, SummarizerError, UsageError, printable
-from .models import Options
 from .render import BATCH_FORMATS, DIGEST_FORMATS, FORMATS, render
+
+if TYPE_CHECKING:
+    from .models import Options
 
 
 def _exit_codes_help() -> str:
@@ -42,29 +41,6 @@ EXIT_CODES_HELP = _exit_codes_help()
 F = TypeVar("F", bound=Callable[..., Any])
 # What click.option(...) returns: a decorator that adds one option to a command.
 OptionDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-log = logging.getLogger("summarizer")
-
-
-class _OneLine(logging.Formatter):
-    """Log messages name files: each is escaped to one printable line (tracebacks, for -v,
-    keep their lines)."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        return printable(super().formatMessage(record))
-
-
-def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_OneLine("summarizer: %(message)s"))
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        handlers=[handler],
-        force=True,
-    )
-    # The HTML extractor's libraries log every page they give up on ("discarding data: None",
-    # "lxml parsing failed"): noise next to our own one-line error, so only -v shows them.
-    for name in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
 def handle_errors(func: F) -> F:
@@ -72,14 +48,18 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .logs import setup_logging
+
         verbose = bool(kwargs.get("verbose"))
-        _setup_logging(verbose)
+        setup_logging(verbose)
         try:
             return func(*args, **kwargs)
         except UsageError as exc:
             raise click.UsageError(str(exc)) from exc
         except SummarizerError as exc:
             if verbose:
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
@@ -93,6 +73,8 @@ def handle_errors(func: F) -> F:
             raise
         except Exception as exc:  # a bug: still one line unless -v
             if verbose:
+                import traceback
+
                 traceback.print_exc()
             message = printable(f"unexpected {type(exc).__name__}: {exc}")
             click.echo(f"error: {message} (rerun with -v)", err=True)
@@ -196,6 +178,10 @@ BULLET_OPTIONS: list[OptionDecorator] = [
         "--compress/--no-compress", default=True, show_default=True,
         help="Delete connectives, fact-free attributions, asides and concessive clauses.",
     ),
+    click.option(
+        "--keywords/--no-keywords", default=False, show_default=True,
+        help="Add 3-8 key phrases (JSON: a keywords field; Markdown: a line).",
+    ),
 ]  # fmt: skip
 
 
@@ -227,6 +213,7 @@ def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]
         max_words=params["max_words"],
         compress=params.get("compress", True),
         headline=params.get("headline", False),
+        keywords=params.get("keywords", False),
     )
     # Every backend's options are parsed; the chosen backend receives only its own.
     backend_config = backends.config_for(
@@ -264,6 +251,7 @@ def cli() -> None:
 def summarize(source: str, output_format: str, **params: Any) -> None:
     """Summarize one article: a .txt, .md, .html or one-record .json file, or - for stdin."""
     from .load import load_path, load_stdin
+    from .logs import log
     from .pipeline import summarize_article
 
     options, backend_config = summary_options(params)
@@ -366,6 +354,7 @@ def eval_command(data: str, limit: int | None, output_format: str, **params: Any
     scored alike. Scores are means over records, in percent.
     """
     from .evaluate import evaluate, read_examples, render_table
+    from .logs import log
     from .render import to_json
 
     options, backend_config = summary_options(params)
@@ -491,6 +480,8 @@ def batch_command(
 
     options, backend_config = summary_options(params)
     show = sys.stderr.isatty() and not quiet
+    import signal
+
     previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         report = run_batch(
@@ -609,7 +600,8 @@ def digest_command(
     """
     from .digests import digest, write
 
-    options, backend_config = summary_options({**params, "bullets": 3})
+    # Keywords come from each whole article, in the workers that summarize it.
+    options, backend_config = summary_options({**params, "bullets": 3, "keywords": True})
     fmt = output_format or ("markdown" if str(output).endswith((".md", ".markdown")) else
                             "json" if str(output).endswith(".json") else "html")  # fmt: skip
     result = digest(

@@ -193,26 +193,10 @@ def compress(text: str, language: str, max_words: int = 0, min_cut_words: int | 
     if original < MIN_WORDS:
         return text
     lang = rules(language)
-
-    def one_pass(t: str) -> str:
-        t = _try(t, _PARENTHETICAL_RE.sub("", t), original)
-        if lang is None:
-            return t
-        for pattern in (lang.fillers, *lang.inner):
-            if pattern is not None:
-                t = _try(t, pattern.sub("", t), original)
-        for pattern in lang.leading:
-            t = _drop_leading(t, pattern, original)
-        if lang.attribution is not None:
-            t = _drop_attribution(t, lang.attribution, original)
-        for pattern in lang.trailing:
-            t = _drop_trailing(t, pattern, original)
-        return t
-
     result = text
     for _ in range(3):  # "Cependant, en effet, ..." needs more than one pass
         before = result
-        result = one_pass(result)
+        result = _one_pass(result, lang, original)
         if result == before:
             break
     if lang is not None and lang.appositive is not None and 0 < max_words < _word_count(result):
@@ -221,6 +205,24 @@ def compress(text: str, language: str, max_words: int = 0, min_cut_words: int | 
         floor = (2 * max_words) // 3 if min_cut_words is None else min_cut_words
         result = _cut_clause(result, lang.cuts, max_words, max(MIN_CUT_HEAD, floor))
     return result
+
+
+def _one_pass(text: str, lang: Rules | None, original: int) -> str:
+    """Each deletion once: asides, fillers and inner clauses, leading connectives,
+    attributions, trailing clauses (those of ``lang``; asides alone without)."""
+    text = _try(text, _PARENTHETICAL_RE.sub("", text), original)
+    if lang is None:
+        return text
+    for pattern in (lang.fillers, *lang.inner):
+        if pattern is not None:
+            text = _try(text, pattern.sub("", text), original)
+    for pattern in lang.leading:
+        text = _drop_leading(text, pattern, original)
+    if lang.attribution is not None:
+        text = _drop_attribution(text, lang.attribution, original)
+    for pattern in lang.trailing:
+        text = _drop_trailing(text, pattern, original)
+    return text
 
 
 def _drop_attribution(text: str, pattern: re.Pattern[str], original: int) -> str:

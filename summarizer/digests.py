@@ -8,6 +8,7 @@ summarizing and error records are batch's), then groups what came back.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import Counter
@@ -390,6 +391,9 @@ def digest(
     from .batch import batch
 
     prefer = _preferred(prefer_language)
+    if not options.keywords:
+        # Keywords of each whole article, found where it is summarized (in parallel).
+        options = dataclasses.replace(options, keywords=True)
     collector = _Collector()
     batch(
         paths,
@@ -475,7 +479,11 @@ class _Collector:
 
 
 def _input_fields(item: Any, reader: Any) -> dict[str, Any]:
-    """What a JSONL record says beyond its text: title, language, dates, URL, id."""
+    """What an input says beyond its text: a JSONL record's title, language, dates, URL, id;
+    an HTML page's publication date (its metadata)."""
+    if item.kind == "file" and str(item.path or "").lower().endswith(HTML_SUFFIXES):
+        published = _page_date(item.path)
+        return {"published": published} if published else {}
     if item.kind != "record":
         return {}
     try:
@@ -494,6 +502,25 @@ def _input_fields(item: Any, reader: Any) -> dict[str, Any]:
     if isinstance(language, str) and stated_code(language):
         fields["language"] = {"code": stated_code(language)}
     return fields
+
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def _page_date(path: str) -> str | None:
+    """The publication time an HTML page's markup gives (meta tags, <time>, JSON-LD), if any."""
+    from .load import MAX_INPUT_BYTES, decode_bytes, read_bytes
+
+    try:
+        html = decode_bytes(read_bytes(path, limit=MAX_INPUT_BYTES), path, partial=True)
+        import htmldate
+
+        # Markup only (no search of the text with dateparser): fast, and no guess.
+        found = htmldate.find_date(html, extensive_search=False, original_date=True,
+                                   outputformat="%Y-%m-%dT%H:%M:%S")  # fmt: skip
+    except Exception:  # an unreadable or odd page is simply undated
+        return None
+    return str(found) if found else None
 
 
 def write(digest_: Digest, format: str, path: str | os.PathLike[str] | None) -> str:

@@ -23,7 +23,9 @@ MAX_WORDS = 3  # words in one key phrase
 MAX_CHARS = 3000
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+# Hiragana are mostly Japanese inflections and particles: they end a run, as punctuation does.
+_CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+_CJK_FUNCTION = frozenset("的了是在和与及为将已等仍也都而或把被从对向于就这那其之个一年月日の")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 # YAKE ships stop lists for these codes; other languages use its language-neutral list.
 _YAKE_CODES = frozenset(
@@ -53,7 +55,11 @@ def extract(texts: Iterable[str], language: str, *, top: int = MAX_KEYWORDS) -> 
     if language in ("zh", "ja") or len(_CJK.findall(text)) > len(text) / 3:
         return _cjk_phrases(text, top)
     scored = _extractor(language).extract_keywords(text)
-    return choose([str(phrase) for phrase, _ in scored], top)
+    # YAKE's tokenizer drops possessives and quotes ("Europe's largest" -> "Europe largest"):
+    # only phrases written as such in the text are kept.
+    spaced = " ".join(text.split()).casefold()
+    written = [str(p) for p, _ in scored if " ".join(str(p).split()).casefold() in spaced]
+    return choose(written, top)
 
 
 def choose(candidates: Sequence[str], top: int = MAX_KEYWORDS) -> list[str]:
@@ -84,9 +90,14 @@ def _cjk_phrases(text: str, top: int) -> list[str]:
         key=lambda gram: (-counts[gram] * len(gram), gram),
     )
     chosen: list[str] = []
+    taken: set[str] = set()
     for gram in ranked:
-        if any(gram in other or other in gram for other in chosen):
+        pairs = {gram[i : i + 2] for i in range(len(gram) - 1)}
+        # A run that starts or ends on a function character is a piece of two words; one that
+        # shares a character pair with a better run repeats it.
+        if gram[0] in _CJK_FUNCTION or gram[-1] in _CJK_FUNCTION or pairs & taken:
             continue
+        taken |= pairs
         chosen.append(gram)
         if len(chosen) == top:
             break

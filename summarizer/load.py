@@ -66,26 +66,23 @@ _BREAKS_RE = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROLS_RE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
 def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False) -> str:
     """Decode article bytes: BOMs, UTF-8, UTF-16 without BOM, then CP1252/Latin-1.
 
     ``partial`` says ``data`` is the beginning of a longer input: a character cut in two at
     its end is dropped instead of making the whole input undecodable.
     """
-    for signature, kind in _SIGNATURES:
-        if data.startswith(signature):
-            raise DecodeError(f"{source}: looks like binary data ({kind}), not text")
-    if data.startswith(b"BZh") and data[4:10] == b"1AY&SY":
-        raise DecodeError(
-            f"{source}: looks like binary data (bzip2-compressed; decompress it first)"
-        )
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
-        (b"\xff\xfe\x00\x00", "utf-32-le"),
-        (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-    ):
+    _refuse_known_binary(data, source)
+    for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
                 return _decode(data[len(bom) :], codec, partial)
@@ -108,6 +105,17 @@ def decode_bytes(data: bytes, source: str = "<bytes>", *, partial: bool = False)
     if not any(byte in _CP1252_HOLES for byte in data):
         return data.decode("cp1252")
     return data.decode("latin-1")
+
+
+def _refuse_known_binary(data: bytes, source: str) -> None:
+    """A DecodeError when ``data`` opens with the signature of a known binary format."""
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise DecodeError(f"{source}: looks like binary data ({kind}), not text")
+    if data.startswith(b"BZh") and data[4:10] == b"1AY&SY":
+        raise DecodeError(
+            f"{source}: looks like binary data (bzip2-compressed; decompress it first)"
+        )
 
 
 def looks_binary(sample: bytes) -> bool:
@@ -757,8 +765,8 @@ def jsonl_line(raw: bytes) -> tuple[str, bytes]:
     """
     try:
         text = raw.decode("utf-8").strip().lstrip("\ufeff")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace").strip().lstrip("\ufeff"), raw.strip()
+    except UnicodeDecodeError:  # broken UTF-8, or a Latin-1 line: as decode_records reads it
+        return decode_line(raw).strip().lstrip("\ufeff"), raw.strip()
     return text, text.encode("utf-8")
 
 

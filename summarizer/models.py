@@ -123,6 +123,7 @@ class Options:
     languages: tuple[str, ...] | None = None  # candidate languages for detection; None: all
     compress: bool = True  # delete fact-free spans from extractive bullets
     headline: bool = False  # also give a one-line headline above the bullets
+    keywords: bool = False  # also give 3-8 key phrases (YAKE: tens of ms per article)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -136,6 +137,9 @@ class Options:
         }
         if self.languages is not None:
             data["languages"] = list(self.languages)
+        if self.keywords:
+            # Only when asked: records (and resume keys) without keywords stay as they were.
+            data["keywords"] = True
         return data
 
 
@@ -155,6 +159,7 @@ class Summary:
     backend_info: dict[str, Any] = field(default_factory=dict, compare=False)
     headline: str | None = None
     warnings: tuple[str, ...] = ()  # parts of the input set aside (over a size limit), and why
+    keywords: tuple[str, ...] = ()  # key phrases in the article's language (options.keywords)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with a stable key order (see docs/summary.schema.json)."""
@@ -165,6 +170,7 @@ class Summary:
             "language": self.language.to_dict(),
             "bullets": [bullet.to_dict() for bullet in self.bullets],
             "author_tldr": list(self.author_tldr),
+            **({"keywords": list(self.keywords)} if self.options.keywords else {}),
             "backend": self.backend,
             "options": self.options.to_dict(),
         }

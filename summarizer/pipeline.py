@@ -26,6 +26,7 @@ def make_options(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
+    keywords: bool = False,
 ) -> Options:
     """Validated Options."""
     if not _is_int(bullets) or bullets < 1:
@@ -55,6 +56,7 @@ def make_options(
         languages=language_stage.parse_languages(languages),
         compress=compress,
         headline=headline,
+        keywords=keywords,
     )
 
 
@@ -127,7 +129,16 @@ def finish(request: Request, result: backends.Result) -> Summary:
         backend_info=dict(result.meta),
         headline=headline,
         warnings=document.warnings,
+        keywords=_keywords(request) if request.options.keywords else (),
     )
+
+
+def _keywords(request: Request) -> tuple[str, ...]:
+    """Key phrases of the article (its title, standfirst and first paragraphs)."""
+    from .keywords import extract
+
+    document = request.document
+    return tuple(extract([document.title or "", document.body], request.language.code))
 
 
 def summarize_article(
@@ -163,6 +174,7 @@ def summarize(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
+    keywords: bool = False,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
@@ -177,6 +189,7 @@ def summarize(
         languages=languages,
         compress=compress,
         headline=headline,
+        keywords=keywords,
     )
     article = from_text(text, source=source, format=format, title=title)
     return summarize_article(article, options, **backend_config)
@@ -192,6 +205,7 @@ def summarize_file(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
+    keywords: bool = False,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
@@ -205,6 +219,7 @@ def summarize_file(
         languages=languages,
         compress=compress,
         headline=headline,
+        keywords=keywords,
     )
     return summarize_article(load_path(path), options, **backend_config)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .clean import normalize_spaces
 from .errors import UsageError, printable
-from .models import Language, Summary
+
+if TYPE_CHECKING:  # `summarizer --help` reads the formats: no more imports than they need
+    from .models import Language, Summary
 
 FORMATS = ("text", "markdown", "json")  # one summary (`summarizer summarize`)
 BATCH_FORMATS = ("jsonl", "json", "markdown")  # many records (`summarizer batch`)
@@ -38,6 +39,8 @@ def render_text(summary: Summary) -> str:
     """A "TL;DR" header and "- " bullets, like an author-written TL;DR."""
     header = f"TL;DR: {summary.headline}" if summary.headline else "TL;DR"
     lines = [header] + [f"- {bullet.text}" for bullet in summary.bullets]
+    if summary.keywords:
+        lines.append("Keywords: " + ", ".join(summary.keywords))
     return "\n".join(lines) + "\n"
 
 
@@ -50,6 +53,8 @@ def _one_line(text: object) -> str:
     # Titles, ids and file names come from the input: newlines, control characters and
     # terminal escapes in them must not forge headings or drive the reader's terminal. A file
     # name's bytes that are not UTF-8 (kept as lone surrogates) are shown as \xNN escapes.
+    from .clean import normalize_spaces
+
     return printable(normalize_spaces(str(text)))
 
 
@@ -68,6 +73,9 @@ def markdown_section(record: Mapping[str, Any], level: int = 2) -> str:
         lines += [f"**{_one_line(record['headline'])}**", ""]
     lines += [f"- {_one_line(b['text'] if isinstance(b, dict) else b)}" for b in
               record.get("bullets", [])]  # fmt: skip
+    keywords = record.get("keywords")
+    if isinstance(keywords, list) and keywords:
+        lines += ["", "*Keywords: " + ", ".join(_one_line(k) for k in keywords) + "*"]
     return "\n".join(lines) + "\n"
 
 

@@ -161,44 +161,68 @@ def _address_spans(text: str) -> list[tuple[int, int]]:
     for anchor in _ANCHOR_RE.finditer(text):
         if anchor.start() < covered:
             continue
-        token = anchor.group()
-        if token == "@":
-            start = _host_start(text, anchor.start())
-            domain = _MAIL_DOMAIN_RE.match(text, anchor.end())
-            if start == anchor.start() or domain is None:  # a handle, not an address
-                continue
-            end = domain.end()
-        elif token == "://":
-            start = anchor.start()
-            while start > 0 and anchor.start() - start < 16 and text[start - 1].isalpha():
-                start -= 1
-            if start == anchor.start():
-                continue
-            end = _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
-        elif token[0] != ".":  # www.
-            start = anchor.start()
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "/@"):
-                continue
-            end = _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
-        else:  # a top-level domain: the labels before it, then a path
-            start = _host_start(text, anchor.start())
-            if start == anchor.start() or not any(
-                ch.isalpha() for ch in text[start : anchor.start()]
-            ):
-                continue
-            end = _PATH_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
-        # A full stop, comma or closing bracket after an address belongs to the sentence
-        # (a bracket inside the address, as in Wikipedia's "_(disambiguation)", stays).
-        while end > start and text[end - 1] in _TRAILING_PUNCTUATION:
-            if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
-                break
-            end -= 1
-        while start < end and text[start] in _HOST_CHARS:
-            start += 1
+        found = _address_at(text, anchor)
+        if found is None:
+            continue
+        start, end = _trim_address(text, *found)
         if end - start >= 4 and start >= covered:
             spans.append((start, end))
             covered = end
     return spans
+
+
+def _address_at(text: str, anchor: re.Match[str]) -> tuple[int, int] | None:
+    """The (start, end) of the address around ``anchor`` ("@", "://", "www." or a top-level
+    domain), before trimming; None when there is none."""
+    token = anchor.group()
+    if token == "@":
+        return _mail_address(text, anchor)
+    if token == "://":
+        return _url(text, anchor)
+    if token[0] != ".":  # www.
+        start = anchor.start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "/@"):
+            return None
+        return start, _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+    return _domain_name(text, anchor)
+
+
+def _mail_address(text: str, anchor: re.Match[str]) -> tuple[int, int] | None:
+    start = _host_start(text, anchor.start())
+    domain = _MAIL_DOMAIN_RE.match(text, anchor.end())
+    if start == anchor.start() or domain is None:  # a handle, not an address
+        return None
+    return start, domain.end()
+
+
+def _url(text: str, anchor: re.Match[str]) -> tuple[int, int] | None:
+    start = anchor.start()
+    while start > 0 and anchor.start() - start < 16 and text[start - 1].isalpha():
+        start -= 1
+    if start == anchor.start():
+        return None
+    return start, _ADDRESS_TAIL_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+
+
+def _domain_name(text: str, anchor: re.Match[str]) -> tuple[int, int] | None:
+    """A top-level domain: the labels before it, then a path."""
+    start = _host_start(text, anchor.start())
+    if start == anchor.start() or not any(ch.isalpha() for ch in text[start : anchor.start()]):
+        return None
+    return start, _PATH_RE.match(text, anchor.end()).end()  # type: ignore[union-attr]
+
+
+def _trim_address(text: str, start: int, end: int) -> tuple[int, int]:
+    """Leave out the punctuation around an address."""
+    # A full stop, comma or closing bracket after an address belongs to the sentence
+    # (a bracket inside the address, as in Wikipedia's "_(disambiguation)", stays).
+    while end > start and text[end - 1] in _TRAILING_PUNCTUATION:
+        if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+            break
+        end -= 1
+    while start < end and text[start] in _HOST_CHARS:
+        start += 1
+    return start, end
 
 
 def _segments(piece: str, language: str) -> list[tuple[int, int]]:

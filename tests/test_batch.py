@@ -188,10 +188,10 @@ def test_stdin_is_spooled_to_disk_not_held_in_memory(tmp_path: Path, data_dir: P
     assert [i.source for i in inputs] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
     # Each record is a place in the spooled copy, read when its turn comes.
     assert all(i.line is None and i.path == str(tmp_path / "stdin.jsonl") for i in inputs)
-    # Not UTF-8: decoded whole, as before.
+    # UTF-16: copied to the spool as UTF-8, then streamed the same way (never decoded whole).
     utf16 = discover(["-"], stdin=io.BytesIO(feed.encode("utf-16")), spool=tmp_path)
     assert [i.source for i in utf16] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
-    assert all(i.line is not None for i in utf16)
+    assert all(i.line is None and i.path == str(tmp_path / "stdin.jsonl") for i in utf16)
     result = invoke("-", "-q", "-j", "1", input=feed.encode("utf-16"))
     assert result.exit_code == 0
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["r0", "r1", "r2"]

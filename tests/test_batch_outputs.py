@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import io
 import json
 import os
 import shutil
@@ -312,3 +313,178 @@ def test_a_deep_folder_tree_is_walked_without_recursion(tmp_path: Path) -> None:
     result = invoke(str(tmp_path / "in"), "-d", str(out), "-q")
     assert result.exit_code == 0, result.output
     assert len(list(out.rglob("*.tldr.md"))) == 2
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def test_jobs_are_capped_by_cores_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.batch import run as run_mod
+
+    monkeypatch.setattr(run_mod, "default_jobs", lambda: 8)
+    monkeypatch.setattr(run_mod, "_available_memory", lambda: 64 * 2**30)
+    assert run_mod.max_jobs() == 16  # two per core
+    monkeypatch.setattr(run_mod, "_available_memory", lambda: 2**30)
+    assert run_mod.max_jobs() == 3  # (1 GiB - 512 MiB) / 150 MiB
+    monkeypatch.setattr(run_mod, "_available_memory", lambda: 100 * 2**20)
+    assert run_mod.max_jobs() == 1
+
+
+def test_too_many_jobs_are_capped(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.batch import run as run_mod
+
+    monkeypatch.setattr(run_mod, "max_jobs", lambda: 2)
+    for i in range(6):
+        shutil.copy(ARTICLES[i % len(ARTICLES)], folder / f"copy-{i}.txt")
+    out = tmp_path / "out.jsonl"
+    result = invoke(str(folder), "-o", str(out), "-j", "1000", "-q")
+    assert result.exit_code == 0, result.output
+    assert "--jobs 9 capped at 2" in result.stderr
+    assert len(out.read_text().splitlines()) == 9
+
+
+@pytest.mark.parametrize("forks", [0, 1])
+def test_a_failed_fork_means_fewer_workers(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: int
+) -> None:
+    import errno
+    import multiprocessing.process
+
+    real_start = multiprocessing.process.BaseProcess.start
+    started = []
+
+    def start(self: Any) -> None:
+        if len(started) >= forks:
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    for i in range(40):
+        shutil.copy(ARTICLES[i % len(ARTICLES)], folder / f"copy-{i:02d}.txt")
+    out = tmp_path / "out.jsonl"
+    result = invoke(str(folder), "-o", str(out), "-j", "3", "-q")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"cannot start more worker processes (Resource temporarily unavailable); going on with {forks}"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 43 and all("bullets" in r for r in records)
+
+
+# --------------------------------------------------------------------------- bounded memory
+
+GOOD = json.dumps({"text": ARTICLES[0].read_text(encoding="utf-8")}, ensure_ascii=False)
+
+
+def test_a_binary_stream_on_stdin_is_refused_at_once(tmp_path: Path) -> None:
+    class Zeros(io.RawIOBase):
+        """An endless stream of zeros: it must not be copied to the spool."""
+
+        read_bytes = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            buffer[:] = b"\0" * len(buffer)
+            Zeros.read_bytes += len(buffer)
+            return len(buffer)
+
+    with pytest.raises(InputError, match="binary data"):
+        discover(["-"], stdin=io.BufferedReader(Zeros()), spool=tmp_path)
+    assert Zeros.read_bytes < 2**20
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) == 0
+
+
+def test_stdin_spool_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.batch import inputs as inputs_mod
+
+    monkeypatch.setattr(inputs_mod, "MAX_STDIN_BYTES", 100_000)
+    feed = (GOOD + "\n") * 100
+    with pytest.raises(InputError, match="save the feed to a file"):
+        discover(["-"], stdin=io.BytesIO(feed.encode()), spool=tmp_path)
+    for encoding in ("utf-8", "utf-16"):  # a UTF-16 feed is capped as the UTF-8 it becomes
+        stream = io.BytesIO(((GOOD + "\n") * 3).encode(encoding))
+        assert len(discover(["-"], stdin=stream, spool=tmp_path)) == 3
+
+
+def test_a_line_over_the_cap_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import load
+
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 50_000)
+    source = tmp_path / "feed.jsonl"
+    huge = json.dumps({"text": "mot " * 100_000})
+    source.write_text(f'{GOOD}\n{huge}\n{GOOD[:-1]}, "id": 3}}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = invoke(str(source), "-o", str(out), "-q", "-j", "1")
+    assert result.exit_code == 1, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [("error" in r) for r in records] == [False, True, False]
+    assert "a line over" in records[1]["error"]
+
+
+@pytest.mark.parametrize(
+    "first", [b'{"text": "\x00"}', b"\x00", b'{"text": "x"}\x00\x00\x00'], ids=["in", "alone", "3"]
+)
+def test_a_nul_near_the_start_spoils_one_line(tmp_path: Path, first: bytes) -> None:
+    source = tmp_path / "feed.jsonl"
+    source.write_bytes(first + b"\n" + (GOOD + "\n").encode() * 3)
+    inputs = discover([str(source)], spool=tmp_path)
+    assert len(inputs) == 4 and all(i.line is None for i in inputs)  # streamed, not decoded
+    out = tmp_path / "out.jsonl"
+    result = invoke(str(source), "-o", str(out), "-q", "-j", "1")
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [("error" in r) for r in records] == [True, False, False, False]
+
+
+def test_a_utf16_feed_is_streamed(tmp_path: Path) -> None:
+    source = tmp_path / "feed.jsonl"
+    source.write_bytes(((GOOD + "\n") * 3).encode("utf-16"))
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    inputs = discover([str(source)], spool=spool)
+    assert [i.source for i in inputs] == [f"{source}:{n}" for n in (1, 2, 3)]
+    assert all(i.line is None and Path(i.path or "").parent == spool for i in inputs)
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(source), "-o", str(out), "-q", "-j", "1").exit_code == 0
+
+
+def test_a_big_json_array_is_refused_not_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer import load
+
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 50_000)
+    source = tmp_path / "feed.json"
+    source.write_text("[" + ",".join([GOOD] * 60) + "]", encoding="utf-8")
+    (inputs,) = discover([str(source)])
+    assert inputs.error is not None and "as JSONL" in inputs.error
+
+
+def test_many_tiny_records_cost_little_memory(tmp_path: Path) -> None:
+    source = tmp_path / "tiny.jsonl"
+    count = 300_000
+    with source.open("w") as handle:
+        for i in range(count):
+            handle.write('{"text": "a"}\n' if i % 7 else f'{{"text": "{i}"}}\n')
+    code = (
+        "import resource, sys\n"
+        "from summarizer.batch import discover\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        f"inputs = discover([{str(source)!r}])\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "assert [i.copy for i in inputs[:9]] == [1, 1, 2, 3, 4, 5, 6, 1, 7]\n"
+        "assert inputs[-1].source.endswith(':300000')\n"
+        "print(after - before)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    grown_kib = int(done.stdout)
+    # About 0.8 KiB per input before; arrays and a transient count of each content now.
+    assert grown_kib * 1024 / count < 200, grown_kib

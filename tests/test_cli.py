@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import fresh_python
 
 from summarizer.cli import cli, summary_options
 
@@ -291,3 +292,45 @@ def test_interrupt_while_loading_is_one_line() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 130
     assert done.stderr == "interrupted\n"
+
+
+# What `--help` must not wait for: the pipeline's stages, their libraries, the optional backends
+# and engines. Prefixes of module names.
+NOT_FOR_HELP = (
+    "summarizer.batch",
+    "summarizer.pipeline",
+    "summarizer.load",
+    "summarizer.clean",
+    "summarizer.language",
+    "summarizer.langmodel",
+    "summarizer.sentences",
+    "summarizer.fetch",
+    "summarizer.backends.",
+    "trafilatura",
+    "lxml",
+    "langdetect",
+    "wordfreq",
+    "tqdm",
+    "torch",
+    "transformers",
+    "ray",
+    "multiprocessing",
+    "logging",
+)
+
+
+def test_help_imports_only_what_it_shows() -> None:
+    # Every command's --help, one after another in one fresh interpreter.
+    code = (
+        "import sys\n"
+        "from summarizer.cli import cli\n"
+        "for command in [[], *([name] for name in sorted(cli.commands))]:\n"
+        "    try:\n"
+        "        cli([*command, '--help'], prog_name='summarizer')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code in (0, None), (command, exc.code)\n"
+        f"prefixes = {NOT_FOR_HELP!r}\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(prefixes))\n"
+        "assert not loaded, loaded\n"
+    )
+    fresh_python(code)

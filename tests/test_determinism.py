@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 INPUTS = sorted((ROOT / "examples").iterdir()) + sorted(
-    p for p in (ROOT / "tests" / "data").iterdir() if p.name != "README.md"
+    p for p in (ROOT / "tests" / "data").iterdir() if p.is_file() and p.name != "README.md"
 )
 
 # Every article through every shipped extractive backend, with and without compression and
@@ -48,7 +48,7 @@ def test_library_outputs_do_not_depend_on_the_hash_seed() -> None:
 
 @pytest.mark.slow
 def test_parallel_batch_output_does_not_depend_on_the_hash_seed() -> None:
-    args = [sys.executable, "-m", "summarizer", "batch", "examples", "tests/data", "-j", "2", "-q"]
+    args = [sys.executable, "-m", "summarizer", "batch", *map(str, INPUTS), "-j", "2", "-q"]
     first = _run(args, "0")
-    assert first.count(b"\n") == len(INPUTS) + 1  # + tests/data/README.md, an article too
+    assert first.count(b"\n") == len(INPUTS)
     assert _run(args, "7") == first

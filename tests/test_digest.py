@@ -15,7 +15,7 @@ from summarizer.cli import cli
 from summarizer.digest_render import render_digest, render_html, render_markdown, safe_href
 
 DATA = Path(__file__).parent / "data"
-STORIES = DATA / "stories"
+STORIES = Path(__file__).parent / "stories"
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +162,18 @@ def test_cli_digest_rejects_a_bad_preferred_language() -> None:
         cli, ["digest", str(STORIES / "feed.jsonl"), "--prefer-language", "xx1"]
     )
     assert result.exit_code == 2
+
+
+def test_html_pages_are_dated_from_their_metadata_and_grouped_across_languages() -> None:
+    pages = [str(STORIES / "fibre-en.html"), str(STORIES / "fibre-fr.html")]
+    (story,) = digest(pages, make_options(), jobs=1).stories
+    assert {s.language for s in story.sources} == {"en", "fr"}
+    assert {s.published for s in story.sources} == {
+        "2025-03-06T07:45:00+00:00",
+        "2025-03-06T09:10:00+00:00",
+    }
+    assert story.latest == "2025-03-06T09:10:00+00:00"
+    (french,) = group_stories(
+        [s.to_dict() | {"bullets": []} for s in story.sources], prefer_language="fr"
+    )
+    assert french.label.startswith("Fibre : Orange")

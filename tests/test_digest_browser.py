@@ -21,7 +21,7 @@ from summarizer import digest, make_options
 from summarizer.digest_render import render_html
 
 ROOT = Path(__file__).parent.parent
-STORIES = Path(__file__).parent / "data" / "stories"
+STORIES = Path(__file__).parent / "stories"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 

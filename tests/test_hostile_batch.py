@@ -427,6 +427,14 @@ def test_a_dying_worker_is_retried_once_then_reported(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- URLs
 
 
+# Redirects the fetcher must refuse: path -> (status, location).
+REDIRECTS = {
+    "/to-file": (302, "file:///etc/passwd"),
+    "/to-data": (301, "data:text/html,<p>injected</p>"),
+    "/to-ftp": (307, "ftp://127.0.0.1/x"),
+}
+
+
 class Hostile(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
@@ -437,47 +445,62 @@ class Hostile(BaseHTTPRequestHandler):
             self.send_header(name.replace("_", "-"), value)
         self.end_headers()
 
+    PAGE = f"<html><body><article><p>{FR}</p></article></body></html>".encode()
+
     def do_GET(self) -> None:
-        page = f"<html><body><article><p>{FR}</p></article></body></html>".encode()
-        if self.path == "/ok":
-            self._head(200, Content_Type="text/html", Content_Length=str(len(page)))
-            self.wfile.write(page)
-        elif self.path == "/to-file":
-            self._head(302, Location="file:///etc/passwd", Content_Length="0")
-        elif self.path == "/to-data":
-            self._head(301, Location="data:text/html,<p>injected</p>", Content_Length="0")
-        elif self.path == "/to-ftp":
-            self._head(307, Location="ftp://127.0.0.1/x", Content_Length="0")
+        if self.path in REDIRECTS:
+            status, location = REDIRECTS[self.path]
+            self._head(status, Location=location, Content_Length="0")
         elif self.path.startswith("/loop"):
             n = int(self.path[5:] or 0)
             self._head(302, Location=f"/loop{n + 1}", Content_Length="0")
-        elif self.path == "/lying-length":  # declares 100 bytes, sends a lot more
-            self._head(200, Content_Type="text/html", Content_Length="100")
-            self.wfile.write(b"<p>" + b"z" * 3_000_000)
-        elif self.path == "/endless":
-            self._head(200, Content_Type="text/html")
-            with contextlib.suppress(OSError):
-                for _ in range(10_000):
-                    self.wfile.write(b"<p>" + b"w" * 65536)
-        elif self.path == "/trickle":  # one byte at a time: each read is quick, the whole is not
-            self._head(200, Content_Type="text/html", Content_Length="5000")
-            with contextlib.suppress(OSError):
-                for _ in range(5000):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-        elif self.path == "/gzip-bomb":
-            import gzip
-
-            bomb = gzip.compress(b"\0" * 20_000_000)
-            self._head(200, Content_Type="text/html", Content_Encoding="gzip",
-                       Content_Length=str(len(bomb)))  # fmt: skip
-            self.wfile.write(bomb)
-        elif self.path == "/bad-charset":
-            self._head(200, Content_Type="text/html; charset=rot13", Content_Length=str(len(page)))
-            self.wfile.write(page)
         else:
-            self._head(404, Content_Length="0")
+            pages = {
+                "/ok": self._ok,
+                "/lying-length": self._lying_length,
+                "/endless": self._endless,
+                "/trickle": self._trickle,
+                "/gzip-bomb": self._gzip_bomb,
+                "/bad-charset": self._bad_charset,
+            }
+            pages.get(self.path, self._not_found)()
+
+    def _ok(self) -> None:
+        self._head(200, Content_Type="text/html", Content_Length=str(len(self.PAGE)))
+        self.wfile.write(self.PAGE)
+
+    def _lying_length(self) -> None:  # declares 100 bytes, sends a lot more
+        self._head(200, Content_Type="text/html", Content_Length="100")
+        self.wfile.write(b"<p>" + b"z" * 3_000_000)
+
+    def _endless(self) -> None:
+        self._head(200, Content_Type="text/html")
+        with contextlib.suppress(OSError):
+            for _ in range(10_000):
+                self.wfile.write(b"<p>" + b"w" * 65536)
+
+    def _trickle(self) -> None:  # one byte at a time: each read is quick, the whole is not
+        self._head(200, Content_Type="text/html", Content_Length="5000")
+        with contextlib.suppress(OSError):
+            for _ in range(5000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+
+    def _gzip_bomb(self) -> None:
+        import gzip
+
+        bomb = gzip.compress(b"\0" * 20_000_000)
+        self._head(200, Content_Type="text/html", Content_Encoding="gzip",
+                   Content_Length=str(len(bomb)))  # fmt: skip
+        self.wfile.write(bomb)
+
+    def _bad_charset(self) -> None:
+        self._head(200, Content_Type="text/html; charset=rot13", Content_Length=str(len(self.PAGE)))
+        self.wfile.write(self.PAGE)
+
+    def _not_found(self) -> None:
+        self._head(404, Content_Length="0")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from summarizer.stories import StoryInput, clean_title, features, group, parse_time
 
-DATA = Path(__file__).parent / "data" / "stories"
+DATA = Path(__file__).parent / "stories"
 
 
 def feed() -> tuple[list[str], list[StoryInput]]:

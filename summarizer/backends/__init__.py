@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import UnknownBackendError
-from ..models import Bullet, Document, Language, Options, Sentence
+
+if TYPE_CHECKING:  # the registry is read by `summarizer --help`: no more imports than it needs
+    from ..models import Bullet, Document, Language, Options, Sentence
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,23 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _source_options(
+    model: str, folder: Path, local: bool, trust_remote_code: bool, gguf_file: str | None
+) -> dict[str, Any]:
+    """The from_pretrained keywords that say where ``model`` is read from; a BackendError when
+    it names a folder, or a GGUF file, that is not there."""
+    if not local and _looks_like_path(model):
+        raise BackendError(f"cannot load model {model!r}: no such folder")
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code}
+    if gguf_file:
+        if local and not (folder / gguf_file).is_file():
+            raise BackendError(f"cannot load model {model!r}: no file {gguf_file} in it")
+        kwargs["gguf_file"] = gguf_file
+    if _offline() and not local:
+        kwargs["local_files_only"] = True  # honoured even if HF_HUB_OFFLINE was set late
+    return kwargs
+
+
 def _looks_like_path(model: str) -> bool:
     return (
         model.startswith((".", "/", "~"))
@@ -316,16 +333,8 @@ class TransformersBackend(BaseBackend):
     ) -> None:
         folder = Path(model).expanduser()
         local = folder.is_dir()
-        if not local and _looks_like_path(model):
-            raise BackendError(f"cannot load model {model!r}: no such folder")
         source = str(folder) if local else model
-        kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code}
-        if gguf_file:
-            if local and not (folder / gguf_file).is_file():
-                raise BackendError(f"cannot load model {model!r}: no file {gguf_file} in it")
-            kwargs["gguf_file"] = gguf_file
-        if _offline() and not local:
-            kwargs["local_files_only"] = True  # honoured even if HF_HUB_OFFLINE was set late
+        kwargs = _source_options(model, folder, local, trust_remote_code, gguf_file)
         config = self._config(transformers, model, source, local, kwargs)
         self.seq2seq = bool(getattr(config, "is_encoder_decoder", False))
         self._check_architecture(transformers, model, config)

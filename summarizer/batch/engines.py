@@ -192,34 +192,70 @@ class WorkerPool:
             # inherited, copying the pages the fork shares; frozen, they stay shared.
             gc.freeze()
         self.todo.extend(groups)
+        self.jobs = min(self.config.jobs, len(groups))
         try:
-            for _ in range(min(self.config.jobs, len(groups))):
-                self.start_worker()
+            for _ in range(self.jobs):
+                if not self.start_worker():
+                    break
+            if not self.workers:  # not one could be forked: the work is done here
+                self.run_here()
+                return
             self.feed()
             while any(worker.groups for worker in self.workers.values()):
                 busy = [conn for conn, worker in self.workers.items() if worker.groups]
                 for ready in wait(busy):
                     self.receive(self.workers[cast("Connection", ready)])
-                while self.todo and len(self.workers) < min(self.config.jobs, len(self.todo)):
-                    self.start_worker()  # in place of one that died
+                while self.todo and len(self.workers) < min(self.jobs, len(self.todo)):
+                    if not self.start_worker():  # in place of one that died
+                        break
+                if not self.workers:
+                    self.run_here()
                 self.feed()
             self.stop()
         finally:
             self.kill()
             gc.unfreeze()  # a library caller's later garbage is collected as usual
 
-    def start_worker(self) -> None:
-        """Start one worker process, connected by a pipe."""
-        mine, theirs = self.context.Pipe()
+    def start_worker(self) -> bool:
+        """Start one worker process, connected by a pipe; False when the system refuses (a
+        process or memory limit): the run then goes on with the workers it has."""
+        try:
+            mine, theirs = self.context.Pipe()
+        except OSError as exc:  # out of file descriptors
+            return self.cannot_start(exc)
         process = self.context.Process(
             target=_serve,
             args=(theirs, self.inputs, self.config, self.done, os.getpid()),
             name="summarizer-worker",
             daemon=True,
         )
-        process.start()
+        try:
+            process.start()
+        except OSError as exc:  # fork failed: EAGAIN (process limit) or ENOMEM
+            mine.close()
+            theirs.close()
+            return self.cannot_start(exc)
         theirs.close()  # else a dead worker's pipe would never read as closed
         self.workers[mine] = _Worker(process, mine)
+        return True
+
+    def cannot_start(self, exc: OSError) -> bool:
+        """Go on with fewer workers (none: in this process), once said on stderr."""
+        if self.jobs > len(self.workers):
+            log.warning(
+                "cannot start more worker processes (%s); going on with %d",
+                exc.strerror or exc,
+                len(self.workers),
+            )
+            self.jobs = len(self.workers)
+        return False
+
+    def run_here(self) -> None:
+        """Summarize what is left in this process (no worker could be started)."""
+        with WorkContext.start(self.config, self.done) as context:
+            while self.todo:
+                group = self.todo.popleft()
+                self.emit(work_group(context, self.inputs[group.start : group.stop]))
 
     def feed(self) -> None:
         """Send groups to the workers until each has ``QUEUED_GROUPS`` in hand."""
@@ -306,7 +342,10 @@ def _serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The CLI turns SIGTERM into an exception in the parent; a forked worker must not inherit it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    try:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    except RuntimeError:  # no thread to spare (a process limit): the pipe still ends it
+        log.debug("a worker runs without its parent watch")
     try:
         context = WorkContext.start(config, done)
     except Exception as exc:

@@ -7,18 +7,22 @@ with a ``LineReader`` when their turn comes, so a feed of any size costs little 
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import contextlib
 import fnmatch
+import itertools
 import json
 import os
-import shutil
 import stat
 import sys
+import tempfile
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from ..errors import InputError, SummarizerError
 
@@ -29,7 +33,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 OUTPUT_SUFFIXES = (".tldr.md", ".tldr.json")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Input:
     """One article to summarize, as discovered; ``index`` is its place in the output."""
 
@@ -62,50 +66,181 @@ def discover(
     exclude: Iterable[str | os.PathLike[str]] = (),
     stdin: IO[bytes] | None = None,
     spool: str | os.PathLike[str] | None = None,
-) -> list[Input]:
+) -> Inputs:
     """Expand PATH arguments into Inputs, in a stable order: arguments, then sorted walk order.
 
     ``-`` reads JSONL from ``stdin`` (standard input by default). With ``spool``, a folder
-    that outlives the run, standard input is copied there and its lines read when their turn
-    comes, as a JSONL file's are; without it, it is held in memory.
+    that outlives the run, standard input is copied there (a UTF-16 feed, as UTF-8) and its
+    lines read when their turn comes, as a JSONL file's are; without it, it is held in memory.
     """
     from ..fetch import is_url
 
     excluded = {os.path.realpath(p) for p in exclude}
-    found: list[_Found] = []
+    found = _Collector()
     for arg in paths:
         if arg == "-":
-            found += _stdin_inputs(stdin or sys.stdin.buffer, spool)
+            found.extend(_stdin_inputs(stdin or sys.stdin.buffer, spool))
         elif is_url(arg):
-            found.append(("url", {"source": arg, "name": _url_name(arg)}))
+            found.add("url", {"source": arg, "name": _url_name(arg)})
         elif os.path.isdir(arg):
             for path, rel in _walk(Path(arg), recursive, glob, excluded):
                 if rel:
-                    found += _file_inputs(path, rel)
+                    found.extend(_file_inputs(path, rel, spool))
                 else:
                     message = f"{path}: cannot list this folder"
-                    found.append(("file", {"source": str(path), "error": message}))
+                    found.add("file", {"source": str(path), "error": message})
         else:
-            found += _file_inputs(Path(arg), (Path(arg).name,))
-    _number_copies(found)
-    return [Input(index=i, kind=kind, **fields) for i, (kind, fields) in enumerate(found)]
+            found.extend(_file_inputs(Path(arg), (Path(arg).name,), spool))
+    return found.inputs()
 
 
-def _number_copies(found: list[_Found]) -> None:
-    """Give each input after the first with the same content its copy number, in input order."""
-    seen: dict[str | int, int] = {}
-    for _, fields in found:
+class _Feed:
+    """The records of one streamed JSONL file, as arrays: about 24 bytes a record where an
+    ``Input`` costs several hundred (two million tiny records must not take gigabytes)."""
+
+    def __init__(self, path: str, label: str, name: tuple[str, ...]) -> None:
+        self.path = path
+        self.label = label  # records are "<label>:<line number>"
+        self.name = name
+        self.numbers = array("q")
+        self.offsets = array("q")
+        self.lengths = array("q")
+        self.errors: dict[int, str] = {}  # position -> a failure found here (a line too long)
+        self.identities = array("Q")  # for copy numbers; dropped once they are given
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def add(self, number: int, offset: int, length: int, identity: int) -> None:
+        """One record: its line number, where its line is, and what identifies its content."""
+        self.numbers.append(number)
+        self.offsets.append(offset)
+        self.lengths.append(length)
+        self.identities.append(identity)
+
+    def input(self, index: int, position: int, copy: int) -> Input:
+        """The Input of the record at ``position``, ``index``-th of the run."""
+        number = self.numbers[position]
+        source = f"{self.label}:{number}"
+        name = (*self.name, f"line-{number}")
+        error = self.errors.get(position)
+        if error is not None:
+            return Input(index, "record", source, name=name, error=error, copy=copy)
+        return Input(index, "record", source, path=self.path, offset=self.offsets[position],
+                     length=self.lengths[position], name=name, named_by_id=True,
+                     copy=copy)  # fmt: skip
+
+
+class Inputs(Sequence[Input]):
+    """The inputs of a run in output order: ``Input`` objects, and streamed JSONL files kept
+    compact (``_Feed``), each record made into an ``Input`` when it is asked for."""
+
+    def __init__(self, parts: list[list[Input] | _Feed], copies: dict[int, int]) -> None:
+        self.parts = parts
+        self.copies = copies  # index -> copy number, for feed records that are copies
+        self.starts: list[int] = []
+        total = 0
+        for part in parts:
+            self.starts.append(total)
+            total += len(part)
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> Input: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Input]: ...
+
+    def __getitem__(self, index: int | slice) -> Input | list[Input]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.total))]
+        if index < 0:
+            index += self.total
+        if not 0 <= index < self.total:
+            raise IndexError("input index out of range")
+        k = bisect.bisect_right(self.starts, index) - 1
+        part = self.parts[k]
+        if isinstance(part, list):
+            return part[index - self.starts[k]]
+        return part.input(index, index - self.starts[k], self.copies.get(index, 1))
+
+    def __iter__(self) -> Iterator[Input]:
+        for k, part in enumerate(self.parts):
+            if isinstance(part, list):
+                yield from part
+            else:
+                start = self.starts[k]
+                for position in range(len(part)):
+                    index = start + position
+                    yield part.input(index, position, self.copies.get(index, 1))
+
+
+class _Collector:
+    """Discovery's findings, in order, numbered as copies of earlier content when they are."""
+
+    def __init__(self) -> None:
+        self.parts: list[list[tuple[str, dict[str, Any]]] | _Feed] = []
+        self.seen: dict[int, int] = {}  # content identity -> how many so far
+        self.copies: dict[int, int] = {}
+        self.count = 0
+
+    def add(self, kind: str, fields: dict[str, Any]) -> None:
+        """One input (a file, a URL, an in-memory record, a failure)."""
         identity = fields.pop("identity", None)
         if identity is None:
             line = fields.get("line")
-            identity = (
-                fields["source"]
+            identity = _identity(
+                b"\0" + fields["source"].encode("utf-8", "surrogatepass")
                 if line is None
-                else _identity(line.encode("utf-8", "surrogatepass"))
+                else line.encode("utf-8", "surrogatepass")
             )
-        n = seen[identity] = seen.get(identity, 0) + 1
-        if n > 1:
-            fields["copy"] = n
+        copy = self._number(identity)
+        if copy > 1:
+            fields["copy"] = copy
+        if not self.parts or isinstance(self.parts[-1], _Feed):
+            self.parts.append([])
+        last = self.parts[-1]
+        assert isinstance(last, list)
+        last.append((kind, fields))
+        self.count += 1
+
+    def extend(self, found: Iterable[_Found] | _Feed) -> None:
+        """Several inputs, or a streamed feed."""
+        if not isinstance(found, _Feed):
+            for kind, fields in found:
+                self.add(kind, fields)
+            return
+        for identity in found.identities:
+            copy = self._number(identity)
+            if copy > 1:
+                self.copies[self.count] = copy
+            self.count += 1
+        found.identities = array("Q")
+        self.parts.append(found)
+
+    def _number(self, identity: int) -> int:
+        n = self.seen[identity] = self.seen.get(identity, 0) + 1
+        return n
+
+    def inputs(self) -> Inputs:
+        """The Inputs, indexed in order."""
+        self.seen = {}
+        parts: list[list[Input] | _Feed] = []
+        index = 0
+        for part in self.parts:
+            if isinstance(part, _Feed):
+                parts.append(part)
+                index += len(part)
+                continue
+            made = []
+            for kind, fields in part:
+                made.append(Input(index=index, kind=kind, **fields))
+                index += 1
+            parts.append(made)
+        return Inputs(parts, self.copies)
 
 
 def _identity(data: bytes | memoryview) -> int:
@@ -183,20 +318,33 @@ def _walk_folders(
         stack.extend(here / d for d in reversed(dirnames) if d in walk_into)
 
 
-def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[_Found]:
+def _file_inputs(
+    path: Path, rel: tuple[str, ...], spool: str | os.PathLike[str] | None = None
+) -> list[_Found] | _Feed:
     suffix = path.suffix.lower()
     single = [("file", {"source": str(path), "path": str(path), "name": rel})]
     if suffix not in JSONL_SUFFIXES and suffix != ".json":
         return single
-    from ..load import decode_records, read_bytes
+    from ..load import MAX_INPUT_BYTES, decode_records, read_bytes
 
     name = (*rel[:-1], Path(rel[-1]).stem)
     if suffix in JSONL_SUFFIXES:
-        streamed = _jsonl_offsets(path, name)
+        streamed = _jsonl_offsets(path, name, spool=spool)
         if streamed is not None:
             return streamed
     try:
-        data = read_bytes(path)
+        # A JSON array is parsed whole: bounded like one article. Big feeds are JSONL, which
+        # is streamed (and a pipe or device is never read past the same cap).
+        regular = _is_regular(path)
+        # read_bytes caps a pipe or a device itself (with its own message).
+        data = read_bytes(path, limit=MAX_INPUT_BYTES + 1) if regular else read_bytes(path)
+        if len(data) > MAX_INPUT_BYTES:
+            hint = (
+                "write a big feed as JSONL (one record per line), which is read as a stream"
+                if suffix == ".json"
+                else "convert it to UTF-8, which is read as a stream"
+            )
+            raise InputError(f"{path}: over {MAX_INPUT_BYTES // 2**20} MiB to read whole; {hint}")
         text = decode_records(data, str(path))
     except SummarizerError as exc:
         return [("file", {"source": str(path), "name": name, "error": str(exc)})]
@@ -205,53 +353,161 @@ def _file_inputs(path: Path, rel: tuple[str, ...]) -> list[_Found]:
     return _json_array(text, str(path), name) or single
 
 
-def _stdin_inputs(stream: IO[bytes], spool: str | os.PathLike[str] | None) -> list[_Found]:
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False  # read_bytes says what is wrong
+
+
+# Standard input copied to disk at most: a feed that big is a file, and should be given as one.
+MAX_STDIN_BYTES = 4 * 2**30
+
+
+def _stdin_inputs(stream: IO[bytes], spool: str | os.PathLike[str] | None) -> list[_Found] | _Feed:
+    from ..load import MAX_INPUT_BYTES
+
     if spool is None:
-        return _jsonl_inputs(stream.read(), "<stdin>", ("stdin",))
+        data = stream.read(MAX_INPUT_BYTES + 1)
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"<stdin>: over {MAX_INPUT_BYTES // 2**20} MiB (give a spool)")
+        return _jsonl_inputs(data, "<stdin>", ("stdin",))
     copy = Path(spool) / "stdin.jsonl"
+    head = stream.read(_HEAD)
+    problem = _not_a_feed(head)
+    if problem:
+        raise InputError(f"<stdin>: {problem}")
     try:
         with open(copy, "wb") as handle:
-            shutil.copyfileobj(stream, handle, 1 << 20)
+            chunks: Iterator[bytes] = itertools.chain(
+                [head], iter(lambda: stream.read(1 << 20), b"")
+            )
+            codec = _utf16_codec(head)
+            if codec is not None:  # stored as UTF-8: then streamed like any feed
+                chunks = _transcode(chunks, codec)
+            size = 0
+            for chunk in chunks:
+                size += len(chunk)
+                if size > MAX_STDIN_BYTES:
+                    raise InputError(
+                        f"<stdin>: over {MAX_STDIN_BYTES // 2**30} GiB; save the feed to a file "
+                        "and give its name"
+                    )
+                handle.write(chunk)
     except OSError as exc:  # a full disk, most likely: one line, not a traceback
         reason = exc.strerror or str(exc)
         raise InputError(f"<stdin>: cannot copy standard input to {copy.parent}: {reason}") from exc
     streamed = _jsonl_offsets(copy, ("stdin",), label="<stdin>")
     if streamed is not None:
         return streamed
-    return _jsonl_inputs(copy.read_bytes(), "<stdin>", ("stdin",))  # not UTF-8: decoded whole
+    return [("record", {"source": "<stdin>", "name": ("stdin",), "error": "<stdin>: unreadable"})]
+
+
+# Bytes of a feed's start looked at to tell its encoding, and binary data.
+_HEAD = 65536
+# A JSONL feed with more NUL and control bytes than this share of its start is binary data;
+# one stray NUL is not (it spoils only its line).
+_BINARY_SHARE = 0.01
+
+
+def _not_a_feed(head: bytes) -> str | None:
+    """Why a feed starting with ``head`` is not JSONL at all (a known binary format, or
+    mostly control bytes), or None."""
+    from ..load import _BINARY_CONTROL, _SIGNATURES
+
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return f"looks like binary data ({kind}), not JSONL"
+    if _utf16_codec(head) is not None:
+        return None
+    controls = sum(head.count(bytes([byte])) for byte in _BINARY_CONTROL)
+    if controls > max(8, _BINARY_SHARE * len(head)):
+        return "looks like binary data, not JSONL"
+    return None
+
+
+def _utf16_codec(head: bytes) -> str | None:
+    """The UTF-16/32 codec of a feed, from its byte-order mark or its NULs; None for UTF-8."""
+    from ..load import _guess_bomless_utf16
+
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if head.startswith(bom):
+            return codec
+    return _guess_bomless_utf16(head)
+
+
+def _transcode(chunks: Iterable[bytes], codec: str) -> Iterator[bytes]:
+    """``chunks`` of text in ``codec``, as UTF-8, a chunk at a time (broken bytes: U+FFFD)."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8", "surrogatepass")
+    yield decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
 
 
 def _jsonl_offsets(
-    path: Path, name: tuple[str, ...], label: str | None = None
-) -> list[_Found] | None:
-    """Records of a UTF-8 JSONL file as (offset, length) of their lines, read as a stream.
+    path: Path,
+    name: tuple[str, ...],
+    label: str | None = None,
+    spool: str | os.PathLike[str] | None = None,
+) -> _Feed | list[_Found] | None:
+    """Records of a JSONL file as (offset, length) of their lines, read as a stream.
 
     Lines are read again, and decoded, when their turn comes (in the workers), so a feed of
-    any size costs little memory and little time here, even with a broken byte in it. None
-    when the file does not look like UTF-8 (UTF-16, a binary file...): it is decoded whole.
+    any size costs little memory and little time here, even with a broken byte in it; a line
+    over MAX_INPUT_BYTES is an error of its own, never read whole. A UTF-16/32 feed is copied
+    to ``spool`` as UTF-8 first (without one, and for a pipe or device: None, and the caller
+    reads it whole, within the same cap); a binary file is one error.
     ``label`` names the records' source instead of the path ("<stdin>:3").
     """
-    from ..load import _BINARY_CONTROL, _guess_bomless_utf16, jsonl_line
+    from ..load import MAX_INPUT_BYTES, jsonl_line
 
     where = str(path)
     source = label or where
-    out: list[_Found] = []
     try:
         # A FIFO would block open(), a device would never end: read_bytes handles those.
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
         with open(path, "rb") as handle:
-            head = handle.read(4096)
-            if (
-                head.startswith((b"\xff\xfe", b"\xfe\xff"))
-                or _guess_bomless_utf16(head)
-                or any(byte in _BINARY_CONTROL for byte in head)
-            ):
-                return None
+            head = handle.read(_HEAD)
+            problem = _not_a_feed(head)
+            if problem:
+                return [("file", {"source": where, "name": name, "error": f"{where}: {problem}"})]
+            codec = _utf16_codec(head)
+            if codec is not None:
+                if spool is None:
+                    return None
+                copy = Path(tempfile.mkstemp(dir=spool, suffix=".jsonl")[1])
+                handle.seek(0)
+                with open(copy, "wb") as out:
+                    chunks = iter(lambda: handle.read(1 << 20), b"")
+                    for chunk in _transcode(chunks, codec):
+                        out.write(chunk)
+                return _jsonl_offsets(copy, name, label=source)
             handle.seek(0)
-            offset = 0
-            for number, raw in enumerate(handle, start=1):
+            feed = _Feed(where, source, name)
+            offset = number = 0
+            cap = MAX_INPUT_BYTES
+            while True:
+                raw = handle.readline(cap + 1)
+                if not raw:
+                    break
+                number += 1
                 start, offset = offset, offset + len(raw)
+                if len(raw) > cap and not raw.endswith(b"\n"):
+                    while raw and not raw.endswith(b"\n"):  # skip the rest, a MiB at a time
+                        raw = handle.readline(1 << 20)
+                        offset += len(raw)
+                    feed.errors[len(feed)] = (
+                        f"{source}:{number}: a line over {cap // 2**20} MiB "
+                        "(a record is read up to that size)"
+                    )
+                    feed.add(number, start, 0, _identity(f"{source}:{number}".encode()))
+                    continue
                 content = raw.strip()
                 # A line that starts and ends with a printable ASCII character (a JSON object
                 # does) is keyed by its own bytes: decoding it would give the same (jsonl_line).
@@ -259,14 +515,10 @@ def _jsonl_offsets(
                     text, content = jsonl_line(raw)
                     if not text:
                         continue
-                out.append(("record", {
-                    "source": f"{source}:{number}", "path": where, "offset": start,
-                    "length": len(raw), "name": (*name, f"line-{number}"), "named_by_id": True,
-                    "identity": _identity(content),
-                }))  # fmt: skip
+                feed.add(number, start, len(raw), _identity(content))
     except OSError:
         return None  # the whole-file path reports unreadable files
-    return out
+    return feed
 
 
 # Bytes that str.strip() keeps at either end of a line and that are the same character in

@@ -72,6 +72,40 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Workers per core: the work is CPU-bound, so more only add memory and switching; two leave
+# room for the ones waiting on a slow URL.
+JOBS_PER_CORE = 2
+# Memory a worker may come to use (an extractive worker is about 35 MB once warm; a page near
+# the size caps takes more for a moment), and memory left to the rest of the machine.
+WORKER_MEMORY = 150 * 2**20
+MEMORY_RESERVE = 512 * 2**20
+
+
+def max_jobs() -> int:
+    """The most worker processes worth starting: JOBS_PER_CORE per usable core, and no more
+    than the available memory holds at WORKER_MEMORY each (MEMORY_RESERVE aside)."""
+    cap = JOBS_PER_CORE * default_jobs()
+    available = _available_memory()
+    if available is not None:
+        cap = min(cap, max(1, (available - MEMORY_RESERVE) // WORKER_MEMORY))
+    return max(1, cap)
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to new processes (Linux: MemAvailable), if known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def run_batch(
     inputs: Sequence[Input],
     config: BatchConfig,
@@ -200,6 +234,10 @@ def batch(
             # thread pools on the same cores; one process batches across articles instead.
             jobs = 1
         jobs = max(1, min(jobs or default_jobs(), len(inputs)))
+        cap = max_jobs()
+        if jobs > cap:
+            log.warning("--jobs %d capped at %d (see docs/batch.md: cores and memory)", jobs, cap)
+            jobs = cap
         if group_size is None:
             # Articles go through the pipeline in groups, stage by stage (all loaded, then all
             # cleaned, detected and split, then all scored and compressed): each stage's code and
