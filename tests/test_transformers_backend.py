@@ -423,9 +423,9 @@ def test_reduce_never_runs_on_empty_chunk_summaries(
     seen: list[list[str]] = []
     original = model._generate_batch
 
-    def nothing(inputs: list[str], new_tokens: int, languages: Any = None) -> Any:
+    def nothing(inputs: list[str], new_tokens: int, *rest: Any) -> Any:
         seen.append(inputs)
-        original(inputs, new_tokens, languages)  # the real model runs: shapes stay real
+        original(inputs, new_tokens, *rest)  # the real model runs: shapes stay real
         return [("", False)] * len(inputs)
 
     monkeypatch.setattr(model, "_generate_batch", nothing)
@@ -884,3 +884,21 @@ def test_workers_share_the_cores(models: dict[str, Path]) -> None:
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(1)  # as the session's models fixture set it
+
+
+def test_a_base_model_stops_after_the_bullets_asked_for(zoo: Zoo) -> None:
+    model = TransformersBackend(str(zoo.get("gemma3", chat_template=None)), device="cpu")
+    prompt = model._encode(["Un texte.\n\nTL;DR:\n- "])
+    written = model._encode(["Un fait.\n- Deux faits.\n- Trois"])[0]
+    [criterion] = model._enough_lines(len(prompt[0]), 2)
+    import torch
+
+    once = model._encode(["Un fait."])[0]
+    other = once + [model.tokenizer.pad_token_id] * (len(written) - len(once))
+    rows = torch.tensor([prompt[0] + written, prompt[0] + other])
+    assert criterion(rows, None).tolist() == [True, False]
+
+
+def test_a_missing_gguf_file_is_named(zoo: Zoo) -> None:
+    with pytest.raises(BackendError, match=r"no file model\.gguf in it"):
+        TransformersBackend(str(zoo.get("llama")), device="cpu", gguf_file="model.gguf")
