@@ -18,12 +18,19 @@ from importlib import resources
 from .models import Sentence
 
 _NEUTRAL_RE = re.compile(
-    r"(?i:[a-z][a-z0-9+.-]{1,15}://|\bwww\.)"  # a web address
-    r"|[\w.+-]@[\w-]+\.\w"  # an e-mail address
-    r"|(?<![\w@])@\w{2,}"  # a handle
-    r"|\s\|\s|\|\s*$"  # menu entries or breadcrumbs
+    r"\s\|\s|\|\s*$"  # menu entries or breadcrumbs
     r"|©|\(c\)\s*\d{4}"  # a copyright notice
 )
+# Web and e-mail addresses and handles, each whole.
+_ADDRESS_RE = re.compile(
+    r"(?i:[a-z][a-z0-9+.-]{1,15}://|\bwww\.)\S{0,2000}"  # a web address
+    r"|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"  # an e-mail address
+    r"|(?<![\w@])@\w{2,}"  # a handle
+)
+# A sentence with an address is a link prompt ("More AP NBA: https://...", "Follow us at
+# https://...") when the address ends it, a colon comes before it, or the rest is this short;
+# a long sentence that cites an address in passing is content.
+ADDRESS_PROSE_WORDS = 10
 # What every match of _NEUTRAL_RE holds: most sentences have none and are not scanned.
 _NEUTRAL_HINTS = ("://", "www.", "@", "|", "©", "(c)")
 # A label in capitals before a colon opens the line: "SOURCE:", "ATENÇÃO:", "READ MORE:".
@@ -62,7 +69,9 @@ def patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
 def is_boilerplate(text: str, language: str) -> bool:
     """True when the sentence ``text`` is page furniture rather than article content."""
     lowered = text.lower()
-    if any(hint in lowered for hint in _NEUTRAL_HINTS) and _NEUTRAL_RE.search(text):
+    if any(hint in lowered for hint in _NEUTRAL_HINTS) and (
+        _NEUTRAL_RE.search(text) or _link_prompt(text)
+    ):
         return True
     if _LABEL_RE.match(text):
         return True
@@ -71,6 +80,16 @@ def is_boilerplate(text: str, language: str) -> bool:
         if compiled is not None and (compiled[0].match(lowered) or compiled[1].search(lowered)):
             return True
     return False
+
+
+def _link_prompt(text: str) -> bool:
+    addresses = list(_ADDRESS_RE.finditer(text))
+    if not addresses:
+        return False
+    rest = text[addresses[-1].end() :].strip(" .,;:!?)]}\"'’”»")
+    if not rest or ":" in text[: addresses[0].start()]:
+        return True
+    return len(_ADDRESS_RE.sub(" ", text).split()) < ADDRESS_PROSE_WORDS
 
 
 def is_fragment(sentences: Sequence[Sentence], i: int) -> bool:
@@ -83,3 +102,16 @@ def is_fragment(sentences: Sequence[Sentence], i: int) -> bool:
     alone_before = i == 0 or sentences[i - 1].block != sentence.block
     alone_after = i + 1 == len(sentences) or sentences[i + 1].block != sentence.block
     return alone_before and alone_after
+
+
+def is_furniture(sentences: Sequence[Sentence], i: int, language: str) -> bool:
+    """True when sentence ``i`` is boilerplate or a lone fragment: never a bullet."""
+    return is_fragment(sentences, i) or is_boilerplate(sentences[i].text, language)
+
+
+def without_furniture(chosen: list[int], sentences: Sequence[Sentence], language: str) -> list[int]:
+    """``chosen`` without furniture (see is_furniture), which a selection takes only to fill up
+    when too few other sentences are left: fewer bullets rather than a credit line. A text made
+    of nothing else (one line) keeps its first choice."""
+    kept = [i for i in chosen if not is_furniture(sentences, i, language)]
+    return kept or chosen[:1]

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from .. import structure
-from ..boilerplate import is_boilerplate, is_fragment
+from ..boilerplate import is_furniture, without_furniture
 from ..bullets import make_bullets, make_headline
 from ..errors import BackendError
 from ..features import FEATURES, document_features, linear_scores
@@ -79,26 +79,9 @@ def usable(
     is_candidate and starts_well; page boilerplate and lone fragments never do."""
     stop = len(sentences) if stop is None else min(stop, len(sentences))
     return [
-        is_candidate(s)
-        and starts_well(s)
-        and not is_fragment(sentences, i)
-        and not is_boilerplate(s.text, language)
+        is_candidate(s) and starts_well(s) and not is_furniture(sentences, i, language)
         for i, s in ((i, sentences[i]) for i in range(start, stop))
     ]
-
-
-def _without_furniture(
-    chosen: list[int], sentences: Sequence[Sentence], language: str
-) -> list[int]:
-    """``chosen`` without boilerplate and lone fragments, which the selection takes only to
-    fill up when too few other sentences are left: fewer bullets rather than a credit line.
-    A text made of nothing else (one line) keeps its best one."""
-    kept = [
-        i
-        for i in chosen
-        if not (is_fragment(sentences, i) or is_boilerplate(sentences[i].text, language))
-    ]
-    return kept or chosen[:1]
 
 
 class ExtractiveBackend(BaseBackend):
@@ -126,7 +109,7 @@ class ExtractiveBackend(BaseBackend):
             chosen = structure.select_structured(
                 scores, features.vectors, section_of, count, allowed
             )
-            return _without_furniture(chosen, sentences, language)
+            return without_furniture(chosen, sentences, language)
         window = request.options.bullets + self.scorer.window_extra
         # Only sentences in the window are tested, so only they need scores.
         features = document_features(sentences, document.title, language, rows=window)
@@ -141,7 +124,7 @@ class ExtractiveBackend(BaseBackend):
             allowed += usable(sentences, language, window)
             chosen = select_diverse(scores, features.vectors, count, allowed)
         ranked = sorted(chosen, key=lambda i: (-scores[i], i))
-        return _without_furniture(ranked, sentences, language)
+        return without_furniture(ranked, sentences, language)
 
     def summarize(self, request: Request) -> Result:
         """The best sentences as bullets in document order; with a headline, the best one."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ..boilerplate import is_furniture, without_furniture
 from ..bullets import make_bullets
 from ..selection import is_candidate, select_diverse
 from ..sentences import terms, word_count
@@ -50,7 +51,11 @@ class HeuristicBackend(BaseBackend):
                 "length": length_fitness(word_count(sentence.text)),
             }
             scores.append(sum(WEIGHTS[name] * value for name, value in features.items()))
-        allowed = [is_candidate(s) for s in sentences]
+        allowed = [
+            is_candidate(s) and not is_furniture(sentences, i, language)
+            for i, s in enumerate(sentences)
+        ]
         chosen = select_diverse(scores, vectors, request.options.bullets, allowed)
+        chosen = sorted(without_furniture(chosen, sentences, language))
         picked = [sentences[i] for i in chosen]
         return Result(make_bullets(picked, language, request.options))
