@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -68,9 +69,10 @@ def _when(iso: str | None) -> str | None:
 def _stats(digest: Digest) -> str:
     articles = sum(len(story.sources) for story in digest.stories)
     languages = sorted({s.language for story in digest.stories for s in story.sources})
-    return f"{len(digest.stories)} stories from {articles} articles" + (
-        f" in {len(languages)} languages" if len(languages) > 1 else ""
-    )
+    stories = len(digest.stories)
+    text = f"{stories} {'story' if stories == 1 else 'stories'} from {articles} article"
+    text += "" if articles == 1 else "s"
+    return text + (f" in {len(languages)} languages" if len(languages) > 1 else "")
 
 
 def _story_view(story: Story) -> dict[str, Any]:
@@ -152,42 +154,52 @@ def render_markdown(digest: Digest, title: str = "News digest") -> str:
     """The same content as the HTML page, as Markdown (input text escaped)."""
     lines = [f"# {title}", "", f"*{_stats(digest)}*", ""]
     for number, story in enumerate(digest.stories, 1):
-        view = _story_view(story)
-        lines.append(f"## {number}. {md_text(story.label)}")
-        meta = [f"{len(story.sources)} source{'' if len(story.sources) == 1 else 's'}"]
-        if view["latest_text"]:
-            meta.append(view["latest_text"])
-        meta.append(", ".join(view["languages"]))
-        lines += ["", "*" + " · ".join(meta) + "*", ""]
-        lines += [f"- {md_text(b.text)}" for b in story.bullets]
-        if story.bullets:
-            lines.append("")
-        if story.author_tldr:
-            lines.append(f"> Author's Tl;dr ({md_text(story.author_tldr_source)}):")
-            lines += [f"> - {md_text(line)}" for line in story.author_tldr]
-            lines.append("")
-        if story.keywords:
-            lines += ["Keywords: " + ", ".join(md_text(k) for k in story.keywords), ""]
-        lines.append("Sources:")
-        lines.append("")
-        for source in view["sources"]:
-            name = md_text(source["title"] or source["url"] or source["source"])
-            href = str(source["href"] or "").replace("<", "%3C").replace(">", "%3E")
-            entry = f"[{name}](<{href}>)" if href else name
-            extra = [source["language"]]
-            if source["published_text"]:
-                extra.append(source["published_text"])
-            if not source["href"]:
-                extra.append(md_text(source["source"]))
-            if source["id"]:
-                extra.append(f"id {md_text(source['id'])}")
-            lines.append(f"- {entry} ({', '.join(extra)})")
-        lines.append("")
+        lines += _markdown_story(number, story)
     if digest.failures:
         lines += [f"## Inputs that could not be read ({len(digest.failures)})", ""]
         lines += [
-            f"- {md_text(f.get('source', '?'))}: {md_text(f.get('error', ''))}"
+            # An error message names its input already ("feed.jsonl:3: invalid JSON line").
+            f"- {md_text(f.get('error') or f.get('source', '?'))}"
             for f in digest.failures
         ]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown_story(number: int, story: Story) -> list[str]:
+    """One story's lines: heading, facts, bullets, author's Tl;dr, keywords and sources."""
+    view = _story_view(story)
+    lines = [f"## {number}. {md_text(story.label)}"]
+    meta = [f"{len(story.sources)} source{'' if len(story.sources) == 1 else 's'}"]
+    if view["latest_text"]:
+        meta.append(view["latest_text"])
+    meta.append(", ".join(view["languages"]))
+    lines += ["", "*" + " · ".join(meta) + "*", ""]
+    lines += [f"- {md_text(b.text)}" for b in story.bullets]
+    if story.bullets:
+        lines.append("")
+    if story.author_tldr:
+        lines.append(f"> Author's Tl;dr ({md_text(story.author_tldr_source)}):")
+        lines += [f"> - {md_text(line)}" for line in story.author_tldr]
+        lines.append("")
+    if story.keywords:
+        lines += ["Keywords: " + ", ".join(md_text(k) for k in story.keywords), ""]
+    lines += ["Sources:", ""]
+    lines += [_markdown_source(source) for source in view["sources"]]
+    lines.append("")
+    return lines
+
+
+def _markdown_source(source: Mapping[str, Any]) -> str:
+    """One source as a list item: a link (or its name), language, date, input and id."""
+    name = md_text(source["title"] or source["url"] or source["source"])
+    href = str(source["href"] or "").replace("<", "%3C").replace(">", "%3E")
+    entry = f"[{name}](<{href}>)" if href else name
+    extra = [source["language"]]
+    if source["published_text"]:
+        extra.append(source["published_text"])
+    if not source["href"]:
+        extra.append(md_text(source["source"]))
+    if source["id"]:
+        extra.append(f"id {md_text(source['id'])}")
+    return f"- {entry} ({', '.join(extra)})"

@@ -210,36 +210,43 @@ def features(
     for position, token in enumerate(tokens):
         lower = token.lower()
         if _CJK.search(token):
-            # No spaces between CJK words: character bigrams stand in for words, and the Latin
-            # letters and digits inside (910B, H20, 100) are read as tokens of their own.
-            chars = _CJK.findall(token)
-            lexical.update(f"{language}:{a}{b}" for a, b in itertools.pairwise(chars))
-            inner = _LATIN.findall(token)
-            for k, part in enumerate(inner):
-                if _DIGIT.search(part):
-                    anchors.update(_number_features(part, inner, k))
-            continue
-        if _DIGIT.search(token):
+            _cjk_features(token, language, lexical, anchors)
+        elif _DIGIT.search(token):
             anchors.update(_number_features(token, tokens, position))
-            continue
-        if lower in stop or len(lower) < 2:
-            continue
-        words.append(lower)
-        if token[0].isupper() and len(token) > 2:
-            key = _consonant_key(token)
-            if len(key) >= 3:
-                anchors[f"name:{key}"] += 1
+        elif lower not in stop and len(lower) >= 2:
+            words.append(lower)
+            if token[0].isupper() and len(token) > 2:
+                key = _consonant_key(token)
+                if len(key) >= 3:
+                    anchors[f"name:{key}"] += 1
     lexical.update(f"{language}:{stem}" for stem in _stem(language, words))
-    folded = _WORD.findall(fold(text))
-    found = _match(folded, places)
+    anchors.update(_place_features(text, tokens, language, places))
+    return lexical, anchors
+
+
+def _cjk_features(token: str, language: str, lexical: Counter[str], anchors: Counter[str]) -> None:
+    """Count a run of CJK text: no spaces between its words, so character bigrams stand in for
+    words, and the Latin letters and digits inside (910B, H20, 100) are read as tokens."""
+    chars = _CJK.findall(token)
+    lexical.update(f"{language}:{a}{b}" for a, b in itertools.pairwise(chars))
+    inner = _LATIN.findall(token)
+    for k, part in enumerate(inner):
+        if _DIGIT.search(part):
+            anchors.update(_number_features(part, inner, k))
+
+
+def _place_features(
+    text: str, tokens: Sequence[str], language: str, places: Mapping[tuple[str, ...], str]
+) -> list[str]:
+    """The places ``text`` names, as anchor features."""
+    found = _match(_WORD.findall(fold(text)), places)
     if not found:
         # Inflected names ("в Германии"): compare stems, with this language's own names.
         stem = sentences._stemmer(language)
         if stem is not None:
             stemmed = [_folded_stem(language, t.lower()) for t in tokens if not _CJK.search(t)]
             found = _match(stemmed, _stemmed_places(language))
-    anchors.update(found)
-    return lexical, anchors
+    return found
 
 
 def _number_features(token: str, tokens: Sequence[str], position: int) -> list[str]:
@@ -350,7 +357,6 @@ def group(
         df.update(lexical_counts.keys())
         df.update(anchor_counts.keys())
     idf = {f: math.log((1 + count) / (1 + n)) + 1.0 for f, n in df.items()}
-    block = BLOCK
     order = sorted(range(count), key=lambda i: _order_key(items[i], i))
     stories: list[_Story] = []
     index: defaultdict[str, list[int]] = defaultdict(list)  # feature -> stories holding it
@@ -362,28 +368,8 @@ def group(
         # whose only anchor is a common place name does not join a story by it.
         share = _share(raw[i], idf)
         anc = {f: w * share for f, w in anc.items()}
-        # Stories sharing the article's rarer features, by the weight they share; only the
-        # best few are compared in full. Postings of stories closed by the window are dropped
-        # as the timeline moves on (articles come in publication order).
-        shared: dict[int, float] = {}
-        for vector in (lex, anc):
-            for f, w in vector.items():
-                postings = index.get(f)
-                if not postings or df[f] > block:
-                    continue
-                if item.published is not None and window is not None:
-                    postings[:] = [o for o in postings if _open(stories[o], item.published, window)]
-                for o in postings:
-                    shared[o] = shared.get(o, 0.0) + w
-        ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
-        best, best_score = -1, threshold
-        for o in sorted(ranked):
-            story = stories[o]
-            if not _open(story, item.published, window):
-                continue
-            score = _similarity(story, language, lex, anc)
-            if score >= best_score and (score > best_score or best < 0):
-                best, best_score = o, score
+        shared = _shared_weights(index, df, stories, item.published, window, (lex, anc))
+        best = _best_story(stories, shared, item, threshold, window, (lex, anc))
         if best < 0:
             best = len(stories)
             stories.append(_Story())
@@ -395,18 +381,71 @@ def group(
         ]
         story.add(i, language, lex, anc, item.published)
         for f in fresh:
-            if df[f] <= block:
+            if df[f] <= BLOCK:
                 index[f].append(best)
     if merge is not None:
-        stories = _merge(stories, df, block, merge, window)
+        stories = _merge(stories, df, BLOCK, merge, window)
     groups = [sorted(story.members) for story in stories]
     groups.sort(key=lambda members: members[0])
     return groups
 
 
+def _shared_weights(
+    index: Mapping[str, list[int]],
+    df: Mapping[str, int],
+    stories: Sequence[_Story],
+    published: datetime | None,
+    window: float | None,
+    vectors: Sequence[Mapping[str, float]],
+) -> dict[int, float]:
+    """Stories sharing the article's rarer features, by the weight they share.
+
+    Postings of stories closed by the window are dropped as the timeline moves on (articles
+    come in publication order).
+    """
+    shared: dict[int, float] = {}
+    for vector in vectors:
+        for f, w in vector.items():
+            postings = index.get(f)
+            if not postings or df[f] > BLOCK:
+                continue
+            if published is not None and window is not None:
+                postings[:] = [o for o in postings if _open(stories[o], published, window)]
+            for o in postings:
+                shared[o] = shared.get(o, 0.0) + w
+    return shared
+
+
+def _best_story(
+    stories: Sequence[_Story],
+    shared: Mapping[int, float],
+    item: StoryInput,
+    threshold: float,
+    window: float | None,
+    vectors: tuple[Mapping[str, float], Mapping[str, float]],
+) -> int:
+    """The open story most similar to the article, among the few sharing the most weight with
+    it, when at ``threshold`` or above; -1 when none is."""
+    lex, anc = vectors
+    ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
+    best, best_score = -1, threshold
+    for o in sorted(ranked):
+        story = stories[o]
+        if not _open(story, item.published, window):
+            continue
+        score = _similarity(story, item.language or "und", lex, anc)
+        if score >= best_score and (score > best_score or best < 0):
+            best, best_score = o, score
+    return best
+
+
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(w * w for w in vector.values()))
     return {f: w / norm for f, w in vector.items()} if norm else {}
+
+
+# A story's centroid as unit vectors: one lexical vector per language, and the anchors.
+_Units = tuple[dict[str, dict[str, float]], dict[str, float]]
 
 
 def _merge(
@@ -423,49 +462,75 @@ def _merge(
             ({lang: _unit(v) for lang, v in story.lexical.items()}, _unit(story.anchors))
             for story in stories
         ]
-        # Stories are in order of their first article, undated ones last.
-        undated = next((s for s, story in enumerate(stories) if story.first is None), len(stories))
-        index: defaultdict[str, list[int]] = defaultdict(list)
-        for s, (lexical, anchors) in enumerate(units):
-            for f in (*(f for v in lexical.values() for f in v), *anchors):
-                if df[f] <= block:
-                    index[f].append(s)
-        pairs: list[tuple[float, int, int]] = []
-        for s, (lexical, anchors) in enumerate(units):
-            shared: dict[int, float] = {}
-            for vector in (*lexical.values(), anchors):
-                for f, w in vector.items():
-                    if df[f] <= block:
-                        for o in _later(index[f], s, stories, undated, window):
-                            shared[o] = shared.get(o, 0.0) + w
-            for o in sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))):
-                if not _overlap(stories[s], stories[o], window):
-                    continue
-                other_lexical, other_anchors = units[o]
-                same = max(
-                    (
-                        _dot(v, other_lexical[lang])
-                        for lang, v in lexical.items()
-                        if lang in other_lexical
-                    ),
-                    default=0.0,
-                )
-                score = max(same, _dot(anchors, other_anchors))
-                if score >= threshold:
-                    pairs.append((-score, s, o))
+        pairs = _merge_pairs(stories, units, df, block, threshold, window)
         if not pairs:
             break
-        pairs.sort()
-        taken: set[int] = set()
-        gone: set[int] = set()
-        for _, s, o in pairs:
-            if s in taken or o in taken:
-                continue
-            stories[s].absorb(stories[o])
-            taken.update((s, o))
-            gone.add(o)
-        stories = [story for s, story in enumerate(stories) if s not in gone]
+        stories = _absorb_pairs(stories, sorted(pairs))
     return stories
+
+
+def _merge_pairs(
+    stories: Sequence[_Story],
+    units: Sequence[_Units],
+    df: Mapping[str, int],
+    block: int,
+    threshold: float,
+    window: float | None,
+) -> list[tuple[float, int, int]]:
+    """(-similarity, s, o) for each story s and later story o similar enough to merge."""
+    # Stories are in order of their first article, undated ones last.
+    undated = next((s for s, story in enumerate(stories) if story.first is None), len(stories))
+    index = _feature_index(units, df, block)
+    pairs: list[tuple[float, int, int]] = []
+    for s, (lexical, anchors) in enumerate(units):
+        shared: dict[int, float] = {}
+        for vector in (*lexical.values(), anchors):
+            for f, w in vector.items():
+                if df[f] <= block:
+                    for o in _later(index[f], s, stories, undated, window):
+                        shared[o] = shared.get(o, 0.0) + w
+        for o in sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))):
+            if _overlap(stories[s], stories[o], window):
+                score = _units_similarity(units[s], units[o])
+                if score >= threshold:
+                    pairs.append((-score, s, o))
+    return pairs
+
+
+def _feature_index(
+    units: Sequence[_Units], df: Mapping[str, int], block: int
+) -> defaultdict[str, list[int]]:
+    """Feature -> the stories holding it (ascending), for features in ``block`` articles or
+    fewer."""
+    index: defaultdict[str, list[int]] = defaultdict(list)
+    for s, (lexical, anchors) in enumerate(units):
+        for f in (*(f for v in lexical.values() for f in v), *anchors):
+            if df[f] <= block:
+                index[f].append(s)
+    return index
+
+
+def _units_similarity(a: _Units, b: _Units) -> float:
+    """The better of the closest same-language lexical match and the anchors' match."""
+    (lexical, anchors), (other_lexical, other_anchors) = a, b
+    same = max(
+        (_dot(v, other_lexical[lang]) for lang, v in lexical.items() if lang in other_lexical),
+        default=0.0,
+    )
+    return max(same, _dot(anchors, other_anchors))
+
+
+def _absorb_pairs(stories: list[_Story], pairs: Sequence[tuple[float, int, int]]) -> list[_Story]:
+    """Merge each pair, most similar first, each story in one merge at most."""
+    taken: set[int] = set()
+    gone: set[int] = set()
+    for _, s, o in pairs:
+        if s in taken or o in taken:
+            continue
+        stories[s].absorb(stories[o])
+        taken.update((s, o))
+        gone.add(o)
+    return [story for s, story in enumerate(stories) if s not in gone]
 
 
 def _later(
