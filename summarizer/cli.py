@@ -36,6 +36,11 @@ def _exit_codes_help() -> str:
     return "\b\nExit codes:\n" + "\n".join(rows)
 
 
+def batch_engines() -> tuple[str, ...]:
+    """Engines of `summarizer batch` (registered in summarizer.batch.engines, imported lazily)."""
+    return ("local", "ray")
+
+
 EXIT_CODES_HELP = _exit_codes_help()
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -407,6 +412,32 @@ def _progress(total: int) -> Callable[[Any], Any] | None:
     help="Worker processes  [default: the number of cores]",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(batch_engines()),
+    default="local",
+    show_default=True,
+    help="local: this machine's cores; ray: actors on Ray (pip install 'summarizer[ray]').",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDRESS",
+    help="Ray cluster to join (e.g. 'auto', 'HOST:6379'; default: $RAY_ADDRESS, else a "
+    "Ray instance started for the run).",
+)
+@click.option(
+    "--actors",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Ray actors  [default: one per CPU, or per GPU for the transformers backend]",
+)
+@click.option(
+    "--gpus-per-actor",
+    type=click.FloatRange(min=0),
+    metavar="G",
+    help="GPUs each Ray actor asks for  [default: 1 for the transformers backend on a "
+    "cluster with GPUs, else 0]",
+)
+@click.option(
     "--recursive/--no-recursive", default=True, show_default=True, help="Walk into sub-folders."
 )
 @click.option(
@@ -457,6 +488,10 @@ def batch_command(
     output_dir: str | None,
     output_format: str | None,
     jobs: int | None,
+    engine: str,
+    ray_address: str | None,
+    actors: int | None,
+    gpus_per_actor: float | None,
     recursive: bool,
     pattern: str | None,
     resume: bool,
@@ -476,9 +511,25 @@ def batch_command(
     ("error": "...") and a line on stderr; the run goes on.
     """
     from .batch import batch as run_batch
-    from .batch import default_format
+    from .batch import default_format, get_engine
 
     options, backend_config = summary_options(params)
+    ray_flags = {
+        "--ray-address": ray_address,
+        "--actors": actors,
+        "--gpus-per-actor": gpus_per_actor,
+    }
+    if engine == "ray":
+        if jobs is not None:
+            raise UsageError("--jobs is for --engine local; with --engine ray, use --actors")
+        runner = get_engine(
+            engine, address=ray_address, actors=actors, gpus_per_actor=gpus_per_actor
+        )
+    else:
+        for flag, value in ray_flags.items():
+            if value is not None:
+                raise UsageError(f"{flag} needs --engine ray")
+        runner = get_engine(engine)
     show = sys.stderr.isatty() and not quiet
     import signal
 
@@ -491,6 +542,7 @@ def batch_command(
             output_dir=output_dir,
             fmt=output_format or default_format(output, output_dir),
             jobs=jobs,
+            engine=runner,
             recursive=recursive,
             glob=pattern,
             resume=resume,

@@ -69,9 +69,10 @@ def _when(iso: str | None) -> str | None:
 def _stats(digest: Digest) -> str:
     articles = sum(len(story.sources) for story in digest.stories)
     languages = sorted({s.language for story in digest.stories for s in story.sources})
-    return f"{len(digest.stories)} stories from {articles} articles" + (
-        f" in {len(languages)} languages" if len(languages) > 1 else ""
-    )
+    stories = len(digest.stories)
+    text = f"{stories} {'story' if stories == 1 else 'stories'} from {articles} article"
+    text += "" if articles == 1 else "s"
+    return text + (f" in {len(languages)} languages" if len(languages) > 1 else "")
 
 
 def _story_view(story: Story) -> dict[str, Any]:
@@ -157,7 +158,8 @@ def render_markdown(digest: Digest, title: str = "News digest") -> str:
     if digest.failures:
         lines += [f"## Inputs that could not be read ({len(digest.failures)})", ""]
         lines += [
-            f"- {md_text(f.get('source', '?'))}: {md_text(f.get('error', ''))}"
+            # An error message names its input already ("feed.jsonl:3: invalid JSON line").
+            f"- {md_text(f.get('error') or f.get('source', '?'))}"
             for f in digest.failures
         ]
         lines.append("")

@@ -422,59 +422,63 @@ def digest(
 
 
 class _Collector:
-    """A batch sink that keeps records in memory, in input order, with their input's fields."""
+    """A batch sink that keeps records in memory, in input order, with their input's fields.
+
+    The fields (a record's title and dates, a page's date) are read as each outcome arrives,
+    while the inputs are still there: standard input is spooled to a file that lasts only as
+    long as the run.
+    """
 
     def __init__(self) -> None:
         self.inputs: Sequence[Any] = ()
-        self.outcomes: dict[int, Any] = {}
+        self.outcomes: dict[int, tuple[Any, dict[str, Any]]] = {}
 
     def open(self, inputs: Sequence[Any]) -> Any:
-        from .batch import Sink
+        from .batch import LineReader, Sink
 
         collector = self
+        reader = LineReader()
+        by_index = {item.index: item for item in inputs}
 
         class _Sink(Sink):
             where = "the digest"
 
             def add(self, outcome: Any) -> Any:
-                collector.outcomes[outcome.index] = outcome
+                fields = _input_fields(by_index[outcome.index], reader)
+                collector.outcomes[outcome.index] = (outcome, fields)
                 return outcome
+
+            def close(self, complete: bool) -> None:
+                reader.close()
 
         self.inputs = inputs
         return _Sink()
 
     def records(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Records to group (titles-only records included) and the inputs that failed."""
-        from .batch import LineReader
-
         items: list[dict[str, Any]] = []
         failures: list[dict[str, Any]] = []
-        reader = LineReader()
-        try:
-            for item in self.inputs:
-                outcome = self.outcomes.get(item.index)
-                if outcome is None or outcome.line is None:
-                    continue
-                record = outcome.record()
-                record.pop("key", None)
-                fields = _input_fields(item, reader)
-                if fields.get("title") and "language" not in fields and "error" in record:
-                    from .pipeline import detect_language
+        for item in self.inputs:
+            outcome, fields = self.outcomes.get(item.index, (None, {}))
+            if outcome is None or outcome.line is None:
+                continue
+            record = outcome.record()
+            record.pop("key", None)
+            if "error" in record:
+                if fields.get("title"):
+                    # A titles-only record (no body to summarize) is a source all the same.
+                    if "language" not in fields:
+                        from .pipeline import detect_language
 
-                    fields["language"] = {"code": detect_language(fields["title"]).code}
-                if "error" in record:
-                    if fields.get("title"):
-                        # A titles-only record (no body to summarize) is a source all the same.
-                        items.append({"source": record["source"], **fields, "bullets": []})
-                    else:
-                        failures.append(record)
-                    continue
-                for name in ("published", "date", "url"):
-                    if name in fields and name not in record:
-                        record[name] = fields[name]
-                items.append(record)
-        finally:
-            reader.close()
+                        fields["language"] = {"code": detect_language(fields["title"]).code}
+                    items.append({"source": record["source"], **fields, "bullets": []})
+                else:
+                    failures.append(record)
+                continue
+            for name in ("published", "date", "url"):
+                if name in fields and name not in record:
+                    record[name] = fields[name]
+            items.append(record)
         return items, failures
 
 

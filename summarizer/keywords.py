@@ -67,13 +67,14 @@ def choose(candidates: Sequence[str], top: int = MAX_KEYWORDS) -> list[str]:
     is left out ("Valtrix" after "Valtrix plant"), as are phrases without a letter."""
     chosen: list[str] = []
     seen: set[str] = set()
-    for phrase in candidates:
+    for candidate in candidates:
+        phrase = " ".join(candidate.split()).strip(".,;:!?·-–—'’\"«»()[]")
         words = {w.casefold() for w in _WORD.findall(phrase)}
         if not words or not any(c.isalpha() for c in phrase) or words & seen:
             continue
         if any(len(w) < 2 for w in words) and len(words) == 1:
             continue
-        chosen.append(" ".join(phrase.split()))
+        chosen.append(phrase)
         seen |= words
         if len(chosen) == top:
             break

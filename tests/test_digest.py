@@ -177,3 +177,13 @@ def test_html_pages_are_dated_from_their_metadata_and_grouped_across_languages()
         [s.to_dict() | {"bullets": []} for s in story.sources], prefer_language="fr"
     )
     assert french.label.startswith("Fibre : Orange")
+
+
+def test_digest_of_standard_input_keeps_titles_only_records_and_dates() -> None:
+    feed = (STORIES / "feed.jsonl").read_bytes()
+    result = CliRunner().invoke(cli, ["digest", "-", "-f", "json", "-q"], input=feed)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["articles"] == 10 and not data["failures"]
+    sources = [s for story in data["stories"] for s in story["sources"]]
+    assert all(s["published"] for s in sources)

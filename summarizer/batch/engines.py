@@ -67,7 +67,10 @@ class Engine(Protocol):
         ...
 
 
-_ENGINES: dict[str, str] = {"local": "summarizer.batch.engines:LocalEngine"}
+_ENGINES: dict[str, str] = {
+    "local": "summarizer.batch.engines:LocalEngine",
+    "ray": "summarizer.batch.ray_engine:RayEngine",
+}
 DEFAULT_ENGINE = "local"
 
 
@@ -86,14 +89,15 @@ def engine_names() -> list[str]:
     return sorted(_ENGINES)
 
 
-def get_engine(name: str) -> Engine:
-    """A new engine of the kind registered as ``name``."""
+def get_engine(name: str, **settings: Any) -> Engine:
+    """A new engine of the kind registered as ``name``, made with ``settings`` (the engine's
+    own options, e.g. a Ray cluster's address)."""
     target = _ENGINES.get(name)
     if target is None:
         raise UsageError(f"unknown engine {name!r}; available: {', '.join(engine_names())}")
     module_name, _, attr = target.partition(":")
     factory = getattr(importlib.import_module(module_name), attr)
-    engine: Engine = factory()
+    engine: Engine = factory(**settings)
     return engine
 
 
