@@ -147,6 +147,8 @@ _FENCE_RE = re.compile(r"^\s*```")
 _MARKER_RE = re.compile(r"^\s*(?:[-*+–—]\s+|[•·‣▪●◦]\s*|\(?\d{1,2}[.)]\s+)(?=\S)")
 _HEADING_RE = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*:?\s*$|__[^_]+__:?\s*$)")
 _EMPHASIS_RE = re.compile(r"(\*\*|__)(.+?)\1")
+# Inline HTML a model trained on web text writes around names ("<strong>Huawei</strong>").
+_TAG_RE = re.compile(r"</?(?:strong|b|em|i|u|mark|span|code)(?:\s[^<>]*)?>", re.IGNORECASE)
 _LEAD_IN_RE = re.compile(
     r"^(?:sure|certainly|of course|okay|ok|here (?:is|are)|voici|voilà|aquí|hier (?:sind|ist)"
     r"|ecco|eis|oto|вот)\b",
@@ -229,7 +231,8 @@ def _is_preamble(line: str) -> bool:
 def _clean(item: str) -> str:
     # U+FFFD: half a multi-byte character, left where byte-level decoding was cut.
     # Control characters (a model can emit them) must not reach a reader's terminal either.
-    text = normalize_spaces(_EMPHASIS_RE.sub(r"\2", item).replace("\ufffd", ""))
+    text = _TAG_RE.sub("", _EMPHASIS_RE.sub(r"\2", item))
+    text = normalize_spaces(text.replace("\ufffd", ""))
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()
     return text

@@ -64,6 +64,11 @@ def normalise_number(raw: str) -> str:
     return f"{integer}.{decimal}" if decimal else integer
 
 
+def _fold_word(word: str) -> str:
+    # A model writes "d'IA" where the article has "d’IA": one apostrophe for both.
+    return fold(word).replace("’", "'")
+
+
 def numbers(text: str) -> list[tuple[str, str]]:
     """(as written, normalised) for every number in ``text``."""
     return [(m.group().strip(), normalise_number(m.group())) for m in _NUMBER_RE.finditer(text)]
@@ -122,14 +127,14 @@ class SourceIndex:
     @classmethod
     def of(cls, source: str) -> SourceIndex:
         """Index ``source`` once; check many bullets against it."""
-        return cls(
-            numbers=frozenset(n for _, n in numbers(source)),
-            words=frozenset(fold(w) for w in _WORD_RE.findall(source)),
-        )
+        words = {_fold_word(w) for w in _WORD_RE.findall(source)}
+        # The word after an elision stands alone too: "d'IA" has "IA", "l'Europe" "Europe".
+        words |= {w.rsplit("'", 1)[1] for w in words if "'" in w}
+        return cls(numbers=frozenset(n for _, n in numbers(source)), words=frozenset(words))
 
     def has_word(self, word: str) -> bool:
         """True when the folded ``word``, or a stem of it, occurs in the source."""
-        folded = fold(word)
+        folded = _fold_word(word)
         if folded in self.words:
             return True
         return any(

@@ -429,7 +429,7 @@ def extract_html(
         raise InputError(f"{source}: HTML could not be parsed ({exc.__class__.__name__})") from exc
     if not text.strip():
         raise EmptyInputError(f"{source}: no article text found in the HTML page")
-    return page_title(document), text
+    return page_title(document, text), text
 
 
 # Below this many words, the precise extraction is checked against trafilatura's default mode.
@@ -557,13 +557,29 @@ def _inline_text(element: Any) -> str:
 _TITLE_SEPARATOR_RE = re.compile(r"\s+(?:[|–—•·»«:]|-{1,2}|::)\s+|\s*\|\s*")
 
 
-def page_title(document: Any) -> str | None:
-    """The page's title without its site tag ("Best gadgets | ZDNet" -> "Best gadgets")."""
+def page_title(document: Any, markdown: str = "") -> str | None:
+    """The page's title without its site tag ("Best gadgets | ZDNet" -> "Best gadgets"): the
+    part the metadata's site name or domain names goes; with no such part, a headline (h1)
+    that is one side of the title is taken for it."""
     title = getattr(document, "title", None) if document is not None else None
     if not title or not title.strip():
         return None
     names = [getattr(document, "sitename", None), getattr(document, "hostname", None)]
-    return strip_site_tag(" ".join(title.split()), [name for name in names if name])
+    title = strip_site_tag(" ".join(title.split()), [name for name in names if name])
+    headline = _first_headline(markdown)
+    if headline and headline != title:
+        parts = _TITLE_SEPARATOR_RE.split(title)
+        if len(parts) >= 2 and _name_key(headline) in (_name_key(parts[0]), _name_key(parts[-1])):
+            return headline
+    return title
+
+
+def _first_headline(markdown: str) -> str | None:
+    """The text of the extracted page's first h1, when it comes near the top."""
+    for line in markdown.split("\n", 40)[:40]:
+        if line.startswith("# "):
+            return " ".join(line[2:].split()) or None
+    return None
 
 
 def _name_key(text: str) -> str:

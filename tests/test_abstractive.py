@@ -126,3 +126,9 @@ def test_parse_drops_control_characters_a_model_emits() -> None:
     bullets = parse_bullets(raw, "en")
     assert bullets == ["Prices rose by 5%.", "The [31mboard[0m resigned."]
     assert not any(ch < " " for bullet in bullets for ch in bullet)
+
+
+def test_parse_removes_inline_html_a_model_writes() -> None:
+    raw = "- <strong>ByteDance</strong> utilise des puces de <b>Huawei</b>.\n- Un <em>fait</em>."
+    assert parse_bullets(raw, "fr") == ["ByteDance utilise des puces de Huawei.", "Un fait."]
+    assert parse_bullets("- Le seuil est 3 < 5 et 7 > 2.", "fr") == ["Le seuil est 3 < 5 et 7 > 2."]

@@ -8,6 +8,7 @@ import inspect
 import io
 import json
 import os
+import pickle
 import shutil
 import signal
 import stat
@@ -341,7 +342,7 @@ def test_too_many_jobs_are_capped(
     out = tmp_path / "out.jsonl"
     result = invoke(str(folder), "-o", str(out), "-j", "1000", "-q")
     assert result.exit_code == 0, result.output
-    assert "--jobs 9 capped at 2" in result.stderr
+    assert "--jobs 1000 capped at 2" in result.stderr
     assert len(out.read_text().splitlines()) == 9
 
 
@@ -367,10 +368,8 @@ def test_a_failed_fork_means_fewer_workers(
     out = tmp_path / "out.jsonl"
     result = invoke(str(folder), "-o", str(out), "-j", "3", "-q")
     assert result.exit_code == 0, result.output
-    assert (
-        f"cannot start more worker processes (Resource temporarily unavailable); going on with {forks}"
-        in result.stderr
-    )
+    going = f"with {forks}" if forks else "in this process"
+    assert f"worker processes (Resource temporarily unavailable); going on {going}" in result.stderr
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 43 and all("bullets" in r for r in records)
@@ -436,6 +435,12 @@ def test_a_nul_near_the_start_spoils_one_line(tmp_path: Path, first: bytes) -> N
     source.write_bytes(first + b"\n" + (GOOD + "\n").encode() * 3)
     inputs = discover([str(source)], spool=tmp_path)
     assert len(inputs) == 4 and all(i.line is None for i in inputs)  # streamed, not decoded
+    # What an engine sends to other processes (spawned workers, Ray actors) travels whole.
+    assert (
+        pickle.loads(pickle.dumps(inputs))[:]
+        == inputs[:]
+        == pickle.loads(pickle.dumps(inputs[0:4]))
+    )
     out = tmp_path / "out.jsonl"
     result = invoke(str(source), "-o", str(out), "-q", "-j", "1")
     assert result.exit_code == 1

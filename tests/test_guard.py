@@ -89,3 +89,10 @@ def test_index_is_reusable() -> None:
     index = SourceIndex.of(SOURCE)
     assert index.unsupported("Huawei ships 100000 chips.", "en") == ()
     assert index.unsupported("Huawei ships 9 chips.", "en") == ("9",)
+
+
+def test_a_name_after_an_elision_is_found() -> None:
+    # Seen with Gemma 3 on the seed: "IA" was flagged although the article has "d’IA".
+    source = "ByteDance utilisait pour ses projets d’IA des puces de NVIDIA; l'Europe suit."
+    assert unsupported("Un nouveau modèle d'IA, comme en Europe.", source, "fr") == ()
+    assert unsupported("Un modèle d’IA de Huawei.", source, "fr") == ("Huawei",)

@@ -290,3 +290,23 @@ def test_a_record_holding_a_line_separator_counts_as_one(tmp_path: Path) -> None
     path.write_text(2 * (json.dumps({"text": text}, ensure_ascii=False) + "\n"), encoding="utf-8")
     with pytest.raises(InputError, match="holds 2 records; use `summarizer batch`"):
         load_path(path)
+
+
+def test_title_without_site_metadata_uses_the_headline() -> None:
+    body = " ".join(
+        f"The ferry company said on Monday that sailing number {i} would leave at noon."
+        for i in range(5)
+    )
+    page = (
+        "<html><head><title>Ferry strike called off - The Island Courier</title></head><body>"
+        f"<article><h1>Ferry strike called off</h1><p>{body}</p></article></body></html>"
+    )
+    assert from_text(page, format="html").title == "Ferry strike called off"
+    # A headline that is not one side of the title changes nothing.
+    from types import SimpleNamespace
+
+    from summarizer.load import page_title
+
+    document = SimpleNamespace(title="Ferry strike called off - The Island Courier")
+    assert page_title(document, "# Live updates\n\nText.") == document.title
+    assert page_title(document, "# Ferry strike called off\n\nText.") == "Ferry strike called off"

@@ -423,9 +423,9 @@ def test_reduce_never_runs_on_empty_chunk_summaries(
     seen: list[list[str]] = []
     original = model._generate_batch
 
-    def nothing(inputs: list[str], new_tokens: int, languages: Any = None) -> Any:
+    def nothing(inputs: list[str], new_tokens: int, *rest: Any) -> Any:
         seen.append(inputs)
-        original(inputs, new_tokens, languages)  # the real model runs: shapes stay real
+        original(inputs, new_tokens, *rest)  # the real model runs: shapes stay real
         return [("", False)] * len(inputs)
 
     monkeypatch.setattr(model, "_generate_batch", nothing)
@@ -846,7 +846,7 @@ def test_batch_runs_one_model_in_one_process(
     from summarizer.batch import batch
     from summarizer.batch.run import default_jobs
 
-    backends._instances.clear()
+    backends.clear_cache()
     options = make_options(bullets=2, backend="transformers")
     report = batch([str(DATA / name) for name in ARTICLES], options, output=str(tmp_path / "o.jsonl"),
                    model=str(models["seq2seq"]), **FAST)  # fmt: skip
@@ -855,3 +855,50 @@ def test_batch_runs_one_model_in_one_process(
     assert [name for name, _ in backends._instances].count("transformers") == 1
     assert backends.one_model_per_process("transformers")
     assert not backends.one_model_per_process("extractive") and default_jobs() >= 1
+
+
+def test_the_installed_transformers_is_within_the_extra_s_bounds() -> None:
+    import re
+
+    import transformers
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    [line] = re.findall(r'"(transformers[<>=!~][^"]*)"', pyproject)
+    requirement = Requirement(line)
+    assert any(spec.operator in ("<", "<=", "~=") for spec in requirement.specifier)
+    assert Version(transformers.__version__) in requirement.specifier
+
+
+def test_workers_share_the_cores(models: dict[str, Path]) -> None:
+    import torch
+
+    from summarizer.backends.transformers import _cores
+
+    model = backend(models["seq2seq"])
+    try:
+        model.share_cores(2)
+        assert torch.get_num_threads() == max(1, _cores() // 2)
+        model.share_cores(64)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(1)  # as the session's models fixture set it
+
+
+def test_a_base_model_stops_after_the_bullets_asked_for(zoo: Zoo) -> None:
+    model = TransformersBackend(str(zoo.get("gemma3", chat_template=None)), device="cpu")
+    prompt = model._encode(["Un texte.\n\nTL;DR:\n- "])
+    written = model._encode(["Un fait.\n- Deux faits.\n- Trois"])[0]
+    [criterion] = model._enough_lines(len(prompt[0]), 2)
+    import torch
+
+    once = model._encode(["Un fait."])[0]
+    other = once + [model.tokenizer.pad_token_id] * (len(written) - len(once))
+    rows = torch.tensor([prompt[0] + written, prompt[0] + other])
+    assert criterion(rows, None).tolist() == [True, False]
+
+
+def test_a_missing_gguf_file_is_named(zoo: Zoo) -> None:
+    with pytest.raises(BackendError, match=r"no file model\.gguf in it"):
+        TransformersBackend(str(zoo.get("llama")), device="cpu", gguf_file="model.gguf")

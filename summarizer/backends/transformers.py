@@ -267,7 +267,8 @@ class TransformersBackend(BaseBackend):
             raise UsageError(f"max_input_tokens must be at least {_MIN_BUDGET * 2}")
         self._prompt_text = self._read(prompt, prompt_file, "prompt")
         template = self._read(None, chat_template, "chat template")
-        self.model_id = model
+        # A GGUF file is the model: name it in errors and in the output.
+        self.model_id = str(Path(model) / gguf_file) if gguf_file else model
         self.batch_size = batch_size
         self.strict = strict
         self.num_beams = num_beams
@@ -678,7 +679,7 @@ class TransformersBackend(BaseBackend):
             rows = order[start : start + size]
             try:
                 outputs = self._generate_batch(
-                    [inputs[i] for i in rows], new_tokens, [languages[i] for i in rows]
+                    [inputs[i] for i in rows], new_tokens, [languages[i] for i in rows], bullets
                 )
             except Exception as exc:
                 if not _is_oom(exc, self.torch):
@@ -717,8 +718,27 @@ class TransformersBackend(BaseBackend):
             config.forced_bos_token_id = self.tokenizer.convert_tokens_to_ids(code)
         return config
 
+    def _enough_lines(self, prompt_tokens: int, lines: int) -> Any:
+        """A stopping criterion for base models: a row is done once it has written ``lines``
+        line breaks (the bullets asked for), rather than repeating itself to the limit."""
+        import transformers
+
+        tokenizer, torch = self.tokenizer, self.torch
+
+        class EnoughLines(transformers.StoppingCriteria):  # type: ignore[misc]
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+                texts = tokenizer.batch_decode(input_ids[:, prompt_tokens:])
+                done = [text.count("\n") >= lines for text in texts]
+                return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+        return transformers.StoppingCriteriaList([EnoughLines()])
+
     def _generate_batch(
-        self, inputs: list[str], new_tokens: int, languages: Sequence[str] | None = None
+        self,
+        inputs: list[str],
+        new_tokens: int,
+        languages: Sequence[str] | None = None,
+        bullets: int | None = None,
     ) -> list[tuple[str, bool]]:
         torch = self.torch
         language = languages[0] if languages else None
@@ -744,6 +764,9 @@ class TransformersBackend(BaseBackend):
             extra["global_attention_mask"] = mask
         if self.mode == "completion":
             extra["tokenizer"] = self.tokenizer  # for the stop string
+            if bullets:
+                prompt = encoded["input_ids"].shape[1]
+                extra["stopping_criteria"] = self._enough_lines(prompt, bullets)
         config = self._call_config(new_tokens, language)
         try:
             with torch.inference_mode(), warnings.catch_warnings(record=True) as caught:
@@ -772,7 +795,8 @@ class TransformersBackend(BaseBackend):
             if self.newline_token:
                 text = text.replace(self.newline_token, "\n")  # Pegasus writes "<n>"
             if self.mode == "completion":
-                ended = ended or "\n\n" in text
+                enough = bullets is not None and text.count("\n") >= bullets
+                ended = ended or enough or "\n\n" in text
                 text = prefix + text.split("\n\n")[0]
             results.append((text, not ended))
         return results

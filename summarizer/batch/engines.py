@@ -246,10 +246,11 @@ class WorkerPool:
     def cannot_start(self, exc: OSError) -> bool:
         """Go on with fewer workers (none: in this process), once said on stderr."""
         if self.jobs > len(self.workers):
+            left = len(self.workers)
             log.warning(
-                "cannot start more worker processes (%s); going on with %d",
+                "cannot start more worker processes (%s); going on %s",
                 exc.strerror or exc,
-                len(self.workers),
+                f"with {left}" if left else "in this process",
             )
             self.jobs = len(self.workers)
         return False

@@ -233,10 +233,11 @@ def batch(
             # One model per machine: N workers would load N copies (N per GPU) and N torch
             # thread pools on the same cores; one process batches across articles instead.
             jobs = 1
-        jobs = max(1, min(jobs or default_jobs(), len(inputs)))
+        requested = jobs or default_jobs()
+        jobs = max(1, min(requested, len(inputs)))
         cap = max_jobs()
         if jobs > cap:
-            log.warning("--jobs %d capped at %d (see docs/batch.md: cores and memory)", jobs, cap)
+            log.warning("--jobs %d capped at %d (cores and memory: docs/batch.md)", requested, cap)
             jobs = cap
         if group_size is None:
             # Articles go through the pipeline in groups, stage by stage (all loaded, then all
