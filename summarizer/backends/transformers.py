@@ -511,6 +511,12 @@ class TransformersBackend(BaseBackend):
         if self.seq2seq and not generation.min_new_tokens and minimum:
             minimum -= 1  # a seq2seq min_length counts the decoder start token
         self.min_new_tokens = int(minimum)
+        # The model's own answer length (bart-large-cnn: 142) caps ours; a decoder-only
+        # model's max_length counts its prompt, so only its max_new_tokens is taken.
+        longest = generation.max_new_tokens
+        if longest is None and self.seq2seq and generation.max_length:
+            longest = generation.max_length - 1  # the decoder start token
+        self.model_max_new = int(longest) if longest else None
         generation.min_length = None
         generation.min_new_tokens = None
         generation.max_length = None
@@ -564,6 +570,8 @@ class TransformersBackend(BaseBackend):
         if not self.seq2seq:
             # The answer shares the context with the prompt: at most half of it.
             answer = context // 2
+        if self.model_max_new:
+            answer = min(answer, self.model_max_new)
         return context, answer
 
     # --- token arithmetic -----------------------------------------------------------------
