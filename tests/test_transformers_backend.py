@@ -851,7 +851,7 @@ def test_batch_runs_one_model_in_one_process(
     from summarizer.batch import batch
     from summarizer.batch.run import default_jobs
 
-    backends._instances.clear()
+    backends.clear_cache()
     options = make_options(bullets=2, backend="transformers")
     report = batch([str(DATA / name) for name in ARTICLES], options, output=str(tmp_path / "o.jsonl"),
                    model=str(models["seq2seq"]), **FAST)  # fmt: skip
