@@ -764,17 +764,7 @@ class TransformersBackend(BaseBackend):
             max_length=self.context if self.seq2seq else None,
             add_special_tokens=self.mode != "chat",
         ).to(self.input_device)
-        extra: dict[str, Any] = {}
-        if self.model_type == "led":
-            # LED attends locally but for tokens marked global: the first one, as trained.
-            mask = torch.zeros_like(encoded["input_ids"])
-            mask[:, 0] = 1
-            extra["global_attention_mask"] = mask
-        if self.mode == "completion":
-            extra["tokenizer"] = self.tokenizer  # for the stop string
-            if bullets:
-                prompt = encoded["input_ids"].shape[1]
-                extra["stopping_criteria"] = self._enough_lines(prompt, bullets)
+        extra = self._generate_options(encoded, bullets)
         config = self._call_config(new_tokens, language)
         try:
             with torch.inference_mode(), warnings.catch_warnings(record=True) as caught:
@@ -808,6 +798,22 @@ class TransformersBackend(BaseBackend):
                 text = prefix + text.split("\n\n")[0]
             results.append((text, not ended))
         return results
+
+    def _generate_options(self, encoded: Any, bullets: int | None) -> dict[str, Any]:
+        """The keywords of generate() that depend on the model: LED's global attention, a
+        completion model's stop string and its stop after ``bullets`` lines."""
+        extra: dict[str, Any] = {}
+        if self.model_type == "led":
+            # LED attends locally but for tokens marked global: the first one, as trained.
+            mask = self.torch.zeros_like(encoded["input_ids"])
+            mask[:, 0] = 1
+            extra["global_attention_mask"] = mask
+        if self.mode == "completion":
+            extra["tokenizer"] = self.tokenizer  # for the stop string
+            if bullets:
+                prompt = encoded["input_ids"].shape[1]
+                extra["stopping_criteria"] = self._enough_lines(prompt, bullets)
+        return extra
 
     # --- map-reduce -----------------------------------------------------------------------
 
