@@ -160,9 +160,15 @@ def _text(value: Any) -> str | None:
 
 def _article(index: int, item: Summary | Mapping[str, Any], with_keywords: bool) -> _Article:
     record: Mapping[str, Any] = item.to_dict() if isinstance(item, Summary) else item
-    language = record.get("language")
+    language = record.get("language") or record.get("lang")
     code = language.get("code") if isinstance(language, Mapping) else language
     code = grouping.normalize_language(code if isinstance(code, str) else None)
+    title = _text(record.get("title"))
+    if code == "und" and title:
+        # A plain record without a language: its title says which (stemmer, stop words).
+        from .pipeline import detect_language
+
+        code = grouping.normalize_language(detect_language(title).code)
     raw_bullets = record.get("bullets") or ()
     bullets = tuple(
         b if isinstance(b, Mapping) else {"text": str(b)}
@@ -170,7 +176,6 @@ def _article(index: int, item: Summary | Mapping[str, Any], with_keywords: bool)
         if isinstance(b, (Mapping, str)) and _text(b["text"] if isinstance(b, Mapping) else b)
     )
     tldr = tuple(t for t in (_text(x) for x in record.get("author_tldr") or ()) if t)
-    title = _text(record.get("title"))
     published_raw = record.get("published") or record.get("date")
     published = grouping.parse_time(published_raw)
     given = record.get("keywords")

@@ -8,6 +8,7 @@ import inspect
 import io
 import json
 import os
+import pickle
 import shutil
 import signal
 import stat
@@ -434,6 +435,12 @@ def test_a_nul_near_the_start_spoils_one_line(tmp_path: Path, first: bytes) -> N
     source.write_bytes(first + b"\n" + (GOOD + "\n").encode() * 3)
     inputs = discover([str(source)], spool=tmp_path)
     assert len(inputs) == 4 and all(i.line is None for i in inputs)  # streamed, not decoded
+    # What an engine sends to other processes (spawned workers, Ray actors) travels whole.
+    assert (
+        pickle.loads(pickle.dumps(inputs))[:]
+        == inputs[:]
+        == pickle.loads(pickle.dumps(inputs[0:4]))
+    )
     out = tmp_path / "out.jsonl"
     result = invoke(str(source), "-o", str(out), "-q", "-j", "1")
     assert result.exit_code == 1

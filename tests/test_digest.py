@@ -187,3 +187,25 @@ def test_digest_of_standard_input_keeps_titles_only_records_and_dates() -> None:
     assert data["articles"] == 10 and not data["failures"]
     sources = [s for story in data["stories"] for s in story["sources"]]
     assert all(s["published"] for s in sources)
+
+
+def test_plain_records_without_a_language_are_grouped_by_their_detected_language() -> None:
+    records = [
+        {
+            "title": "SNCF strike: 60% of TGV trains cancelled on Thursday",
+            "published": "2025-03-05T20:00:00Z",
+        },
+        {
+            "title": "Grève à la SNCF : 60 % des TGV annulés jeudi",
+            "lang": "fr",
+            "published": "2025-03-05T18:00:00Z",
+        },
+        {
+            "title": "Huawei unveils Mate 80 smartphone with satellite messaging",
+            "published": "2025-03-04T09:00:00Z",
+        },
+    ]
+    stories = group_stories(records)
+    assert [len(s.sources) for s in stories] == [2, 1]
+    assert {s.language for s in stories[0].sources} == {"en", "fr"}
+    assert all(not s.bullets for s in stories)

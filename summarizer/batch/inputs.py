@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, overload
+from typing import IO, Any, BinaryIO, overload
 
 from ..errors import InputError, SummarizerError
 
@@ -464,8 +464,6 @@ def _jsonl_offsets(
     reads it whole, within the same cap); a binary file is one error.
     ``label`` names the records' source instead of the path ("<stdin>:3").
     """
-    from ..load import MAX_INPUT_BYTES, jsonl_line
-
     where = str(path)
     source = label or where
     try:
@@ -481,43 +479,55 @@ def _jsonl_offsets(
             if codec is not None:
                 if spool is None:
                     return None
-                copy = Path(tempfile.mkstemp(dir=spool, suffix=".jsonl")[1])
-                handle.seek(0)
-                with open(copy, "wb") as out:
-                    chunks = iter(lambda: handle.read(1 << 20), b"")
-                    for chunk in _transcode(chunks, codec):
-                        out.write(chunk)
-                return _jsonl_offsets(copy, name, label=source)
+                return _jsonl_offsets(_spool_utf8(handle, codec, spool), name, label=source)
             handle.seek(0)
-            feed = _Feed(where, source, name)
-            offset = number = 0
-            cap = MAX_INPUT_BYTES
-            while True:
-                raw = handle.readline(cap + 1)
-                if not raw:
-                    break
-                number += 1
-                start, offset = offset, offset + len(raw)
-                if len(raw) > cap and not raw.endswith(b"\n"):
-                    while raw and not raw.endswith(b"\n"):  # skip the rest, a MiB at a time
-                        raw = handle.readline(1 << 20)
-                        offset += len(raw)
-                    feed.errors[len(feed)] = (
-                        f"{source}:{number}: a line over {cap // 2**20} MiB "
-                        "(a record is read up to that size)"
-                    )
-                    feed.add(number, start, 0, _identity(f"{source}:{number}".encode()))
-                    continue
-                content = raw.strip()
-                # A line that starts and ends with a printable ASCII character (a JSON object
-                # does) is keyed by its own bytes: decoding it would give the same (jsonl_line).
-                if not (content and content[0] in _PLAIN and content[-1] in _PLAIN):
-                    text, content = jsonl_line(raw)
-                    if not text:
-                        continue
-                feed.add(number, start, len(raw), _identity(content))
+            return _line_offsets(handle, _Feed(where, source, name))
     except OSError:
         return None  # the whole-file path reports unreadable files
+
+
+def _spool_utf8(handle: BinaryIO, codec: str, spool: str | os.PathLike[str]) -> Path:
+    """A UTF-8 copy, in the folder ``spool``, of the UTF-16/32 feed open as ``handle``."""
+    copy = Path(tempfile.mkstemp(dir=spool, suffix=".jsonl")[1])
+    handle.seek(0)
+    with open(copy, "wb") as out:
+        chunks = iter(lambda: handle.read(1 << 20), b"")
+        for chunk in _transcode(chunks, codec):
+            out.write(chunk)
+    return copy
+
+
+def _line_offsets(handle: BinaryIO, feed: _Feed) -> _Feed:
+    """Add every record line of the UTF-8 feed open as ``handle`` to ``feed``."""
+    from ..load import MAX_INPUT_BYTES, jsonl_line
+
+    source = feed.label
+    offset = number = 0
+    cap = MAX_INPUT_BYTES
+    while True:
+        raw = handle.readline(cap + 1)
+        if not raw:
+            break
+        number += 1
+        start, offset = offset, offset + len(raw)
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest, a MiB at a time
+                raw = handle.readline(1 << 20)
+                offset += len(raw)
+            feed.errors[len(feed)] = (
+                f"{source}:{number}: a line over {cap // 2**20} MiB "
+                "(a record is read up to that size)"
+            )
+            feed.add(number, start, 0, _identity(f"{source}:{number}".encode()))
+            continue
+        content = raw.strip()
+        # A line that starts and ends with a printable ASCII character (a JSON object
+        # does) is keyed by its own bytes: decoding it would give the same (jsonl_line).
+        if not (content and content[0] in _PLAIN and content[-1] in _PLAIN):
+            text, content = jsonl_line(raw)
+            if not text:
+                continue
+        feed.add(number, start, len(raw), _identity(content))
     return feed
 
 
