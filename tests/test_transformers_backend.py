@@ -482,6 +482,11 @@ def test_answer_fits_the_decoder_positions(zoo: Zoo) -> None:
     assert model.new_tokens(25, final=True, budget=model.budget(25, "fr")) == 62
 
 
+def test_the_model_s_own_answer_length_caps_ours(zoo: Zoo) -> None:
+    path = zoo.get("bart", "-short", generation={"max_length": 21})
+    assert TransformersBackend(str(path), device="cpu").answer_limit == 20
+
+
 def test_led_reads_its_encoder_positions(zoo: Zoo) -> None:
     path = zoo.get("led", "-long", max_length=100_000, positions=64)
     model = TransformersBackend(str(path), device="cpu")

@@ -511,6 +511,12 @@ class TransformersBackend(BaseBackend):
         if self.seq2seq and not generation.min_new_tokens and minimum:
             minimum -= 1  # a seq2seq min_length counts the decoder start token
         self.min_new_tokens = int(minimum)
+        # The model's own answer length (bart-large-cnn: 142) caps ours; a decoder-only
+        # model's max_length counts its prompt, so only its max_new_tokens is taken.
+        longest = generation.max_new_tokens
+        if longest is None and self.seq2seq and generation.max_length:
+            longest = generation.max_length - 1  # the decoder start token
+        self.model_max_new = int(longest) if longest else None
         generation.min_length = None
         generation.min_new_tokens = None
         generation.max_length = None
@@ -564,6 +570,8 @@ class TransformersBackend(BaseBackend):
         if not self.seq2seq:
             # The answer shares the context with the prompt: at most half of it.
             answer = context // 2
+        if self.model_max_new:
+            answer = min(answer, self.model_max_new)
         return context, answer
 
     # --- token arithmetic -----------------------------------------------------------------
@@ -756,17 +764,7 @@ class TransformersBackend(BaseBackend):
             max_length=self.context if self.seq2seq else None,
             add_special_tokens=self.mode != "chat",
         ).to(self.input_device)
-        extra: dict[str, Any] = {}
-        if self.model_type == "led":
-            # LED attends locally but for tokens marked global: the first one, as trained.
-            mask = torch.zeros_like(encoded["input_ids"])
-            mask[:, 0] = 1
-            extra["global_attention_mask"] = mask
-        if self.mode == "completion":
-            extra["tokenizer"] = self.tokenizer  # for the stop string
-            if bullets:
-                prompt = encoded["input_ids"].shape[1]
-                extra["stopping_criteria"] = self._enough_lines(prompt, bullets)
+        extra = self._generate_options(encoded, bullets)
         config = self._call_config(new_tokens, language)
         try:
             with torch.inference_mode(), warnings.catch_warnings(record=True) as caught:
@@ -800,6 +798,22 @@ class TransformersBackend(BaseBackend):
                 text = prefix + text.split("\n\n")[0]
             results.append((text, not ended))
         return results
+
+    def _generate_options(self, encoded: Any, bullets: int | None) -> dict[str, Any]:
+        """The keywords of generate() that depend on the model: LED's global attention, a
+        completion model's stop string and its stop after ``bullets`` lines."""
+        extra: dict[str, Any] = {}
+        if self.model_type == "led":
+            # LED attends locally but for tokens marked global: the first one, as trained.
+            mask = self.torch.zeros_like(encoded["input_ids"])
+            mask[:, 0] = 1
+            extra["global_attention_mask"] = mask
+        if self.mode == "completion":
+            extra["tokenizer"] = self.tokenizer  # for the stop string
+            if bullets:
+                prompt = encoded["input_ids"].shape[1]
+                extra["stopping_criteria"] = self._enough_lines(prompt, bullets)
+        return extra
 
     # --- map-reduce -----------------------------------------------------------------------
 
