@@ -43,6 +43,16 @@ def test_readme_lists_every_command_and_option() -> None:
     assert missing == [], "add these to README.md's Commands section"
 
 
+def test_no_merge_conflict_markers() -> None:
+    marked = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in _markdown_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"(<{7}|={7}|>{7})( |$)", line)
+    ]
+    assert marked == []
+
+
 def test_readme_links_every_docs_page() -> None:
     readme = README.read_text(encoding="utf-8")
     pages = sorted(path.name for path in (ROOT / "docs").glob("*.md"))
