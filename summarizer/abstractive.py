@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .bullets import cap_words
+from .bullets import cap_words, effective_target, fit_words
 from .clean import normalize_spaces
-from .sentences import segment, word_count
+from .sentences import segment
 
 # The instruction sent to chat models. Placeholders: {bullets}, {language} (English name),
 # {language_code} and {article}. Override it with ``prompt=`` / ``prompt_file=`` (CLI:
@@ -238,17 +238,7 @@ def _clean(item: str) -> str:
     return text
 
 
-def limit_words(text: str, max_words: int) -> str:
-    """A generated bullet within ``max_words`` (0: no cap): cut after its last whole clause
-    that fits, else after the last fitting word, marked with an ellipsis."""
-    text = cap_words(text, max_words)
-    if max_words <= 0 or word_count(text) <= max_words:
-        return text
-    tokens = text.split()
-    if len(tokens) > 1:
-        head = " ".join(tokens[:max_words])
-        while word_count(head) > max_words and " " in head:
-            head = head.rsplit(" ", 1)[0]
-    else:  # a script written without spaces: two characters a word, as word_count counts
-        head = text[: 2 * max_words]
-    return head.rstrip(" ,;:–—-") + "…"
+def limit_words(text: str, target_words: int, max_words: int) -> str:
+    """A generated bullet fitted as an extractive one: cut after its last whole clause within
+    ``target_words`` (else kept whole), then held to the hard cap ``max_words`` (0: none)."""
+    return cap_words(fit_words(text, effective_target(target_words, max_words)), max_words)

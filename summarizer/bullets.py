@@ -25,7 +25,7 @@ HEADLINE_WORDS = 25
 def make_bullets(
     sentences: Sequence[Sentence], language: str, options: Options
 ) -> tuple[Bullet, ...]:
-    """One bullet per sentence, compressed and trimmed to ``options.max_words`` (see compress)."""
+    """One bullet per sentence, compressed and fitted to ``options`` (see bullet_text)."""
     bullets = []
     for sentence in sentences:
         text = bullet_text(sentence.text, language, options)
@@ -35,11 +35,27 @@ def make_bullets(
     return tuple(bullets)
 
 
+def fit_words(text: str, target_words: int) -> str:
+    """Cut ``text`` after its last whole clause within ``target_words``; a sentence with no
+    such clause is kept whole (a soft target: never mid-clause, never a verbless fragment)."""
+    if target_words <= 0 or word_count(text) <= target_words:
+        return text
+    best = _last_clause(text, target_words, _MIN_CUT_WORDS)
+    return text if best is None else _end_clause(best)
+
+
 def cap_words(text: str, max_words: int) -> str:
-    """``text`` within ``max_words``: cut after its last whole clause that fits; a sentence
-    with none (a run-on) is cut at a word, marked with "…". ``max_words`` is a true cap."""
+    """``text`` within ``max_words`` (0: no cap), a true cap: cut after its last whole clause
+    that fits; a sentence with none (a run-on) is cut at a word, marked with "…"."""
     if max_words <= 0 or word_count(text) <= max_words:
         return text
+    best = _last_clause(text, max_words, min(_MIN_CUT_WORDS, max_words))
+    return _cut_at_word(text, max_words) if best is None else _end_clause(best)
+
+
+def _last_clause(text: str, limit: int, min_words: int) -> str | None:
+    """The longest head of ``text`` that ends a whole clause, has at least ``min_words`` and
+    at most ``limit`` words; None when there is none."""
     best = None
     asides = _aside_dashes(text)
     for match in _CLAUSE_END_RE.finditer(text):
@@ -47,13 +63,16 @@ def cap_words(text: str, max_words: int) -> str:
             continue
         head = text[: match.start()]
         n = word_count(head)
-        if n > max_words:
+        if n > limit:
             break
-        if n >= min(_MIN_CUT_WORDS, max_words):
+        if n >= min_words:
             best = head
-    if best is None:
-        return _cut_at_word(text, max_words)
-    return best.rstrip() + ("" if best.rstrip().endswith(_FINAL) else ".")
+    return best
+
+
+def _end_clause(head: str) -> str:
+    head = head.rstrip()
+    return head + ("" if head.endswith(_FINAL) else ".")
 
 
 _DASH_RE = re.compile(r"\s*\s[—–]\s+")
@@ -87,14 +106,25 @@ def _cut_at_word(text: str, max_words: int) -> str:
 
 
 def bullet_text(text: str, language: str, options: Options) -> str:
-    """One sentence as bullet text: fact-free spans deleted (unless disabled), then capped."""
+    """One sentence as bullet text: fact-free spans deleted (unless disabled), fitted to the
+    soft ``target_words``, then held to the hard ``max_words``."""
+    target = effective_target(options.target_words, options.max_words)
     if options.compress:
-        text = compress(text, language, options.max_words)
-    return cap_words(text, options.max_words)
+        text = compress(text, language, target)
+    return cap_words(fit_words(text, target), options.max_words)
+
+
+def effective_target(target_words: int, max_words: int) -> int:
+    """The soft target, never above the hard cap (0 means none for either)."""
+    if max_words <= 0:
+        return target_words
+    return max_words if target_words <= 0 else min(target_words, max_words)
 
 
 def make_headline(text: str, language: str, options: Options) -> str:
     """A one-line headline from the best sentence: compressed harder than a bullet."""
-    limit = HEADLINE_WORDS if options.max_words <= 0 else min(HEADLINE_WORDS, options.max_words)
+    target = effective_target(options.target_words, options.max_words)
+    limit = HEADLINE_WORDS if target <= 0 else min(HEADLINE_WORDS, target)
     # A headline may lose more of its tail than a bullet: any main clause of 8 words will do.
-    return cap_words(compress(text, language, limit, min_cut_words=MIN_CUT_HEAD), limit)
+    text = compress(text, language, limit, min_cut_words=MIN_CUT_HEAD)
+    return cap_words(fit_words(text, limit), options.max_words)

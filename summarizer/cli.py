@@ -121,8 +121,14 @@ SUMMARY_OPTIONS: list[OptionDecorator] = [
         help="Summarization backend.",
     ),
     click.option(
-        "--max-words", type=click.IntRange(min=0), default=30, show_default=True,
-        help="Longest bullet, in words (0: no cap).",
+        "--target-words", type=click.IntRange(min=0), default=30, show_default=True,
+        help="Bullet length aimed at, in words: a longer sentence is cut after its last whole "
+        "clause that fits, else kept whole (0: no target).",
+    ),
+    click.option(
+        "--max-words", type=click.IntRange(min=0), default=60, show_default=True,
+        help="Hard cap on a bullet's words: a longer one (a run-on) is cut at a word, "
+        "with \"…\" (0: no cap).",
     ),
     click.option(
         "--model", metavar="ID_OR_PATH", envvar="SUMMARIZER_MODEL", show_envvar=True,
@@ -215,6 +221,7 @@ def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]
         backend=params["backend"],
         language=params["language"],
         languages=params["languages"],
+        target_words=params["target_words"],
         max_words=params["max_words"],
         compress=params.get("compress", True),
         headline=params.get("headline", False),

@@ -119,7 +119,10 @@ class Options:
     bullets: int = 3
     backend: str = "extractive"
     language: str | None = None
-    max_words: int = 30
+    # A soft target (a longer sentence is cut after its last whole clause that fits, else kept
+    # whole) and a hard cap (only a run-on reaches it: cut at a word, with "…"); 0: none.
+    target_words: int = 30
+    max_words: int = 60
     languages: tuple[str, ...] | None = None  # candidate languages for detection; None: all
     compress: bool = True  # delete fact-free spans from extractive bullets
     headline: bool = False  # also give a one-line headline above the bullets
@@ -131,6 +134,7 @@ class Options:
             "bullets": self.bullets,
             "backend": self.backend,
             "language": self.language,
+            "target_words": self.target_words,
             "max_words": self.max_words,
             "compress": self.compress,
             "headline": self.headline,

@@ -22,7 +22,8 @@ def make_options(
     bullets: int = 3,
     backend: str | None = None,
     language: str | None = None,
-    max_words: int = 30,
+    target_words: int = 30,
+    max_words: int = 60,
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
@@ -31,10 +32,11 @@ def make_options(
     """Validated Options."""
     if not _is_int(bullets) or bullets < 1:
         raise UsageError(f"bullets must be a whole number, at least 1, not {bullets!r}")
-    if not _is_int(max_words) or max_words < 0:
-        raise UsageError(
-            f"max_words must be a whole number, 0 (no cap) or more (not {max_words!r})"
-        )
+    for word_option, words in (("target_words", target_words), ("max_words", max_words)):
+        if not _is_int(words) or words < 0:
+            raise UsageError(
+                f"{word_option} must be a whole number, 0 (none) or more (not {words!r})"
+            )
     for name, value in (("backend", backend), ("language", language)):
         if value is not None and not isinstance(value, str):
             raise UsageError(f"{name} must be a string, not {type(value).__name__}")
@@ -52,6 +54,7 @@ def make_options(
         bullets=bullets,
         backend=name,
         language=language,
+        target_words=target_words,
         max_words=max_words,
         languages=language_stage.parse_languages(languages),
         compress=compress,
@@ -168,7 +171,8 @@ def summarize(
     language: str | None = None,
     backend: str | None = None,
     title: str | None = None,
-    max_words: int = 30,
+    target_words: int = 30,
+    max_words: int = 60,
     source: str = "<text>",
     format: str | None = None,
     languages: str | Sequence[str] | None = None,
@@ -185,6 +189,7 @@ def summarize(
         bullets=bullets,
         backend=backend,
         language=language,
+        target_words=target_words,
         max_words=max_words,
         languages=languages,
         compress=compress,
@@ -201,7 +206,8 @@ def summarize_file(
     bullets: int = 3,
     language: str | None = None,
     backend: str | None = None,
-    max_words: int = 30,
+    target_words: int = 30,
+    max_words: int = 60,
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
@@ -215,6 +221,7 @@ def summarize_file(
         bullets=bullets,
         backend=backend,
         language=language,
+        target_words=target_words,
         max_words=max_words,
         languages=languages,
         compress=compress,

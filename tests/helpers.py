@@ -459,3 +459,11 @@ def write_corpus(folder: Path) -> list[Path]:
 if __name__ == "__main__":  # python tests/helpers.py DIR: the corpus, to try by hand
     for written in write_corpus(Path(sys.argv[1])):
         print(written)
+
+
+# A sentence of 125 words with no clause boundary (issue 15's run-on bullet, written anew).
+RUN_ON_125_WORDS = (
+    " ".join(f"the board in city {n} said the plant would hire more staff and" for n in range(8))
+    + " the union said the plan came far too late for the workers who had already left in the"
+    " early spring months."
+).capitalize()

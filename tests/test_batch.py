@@ -865,3 +865,11 @@ def test_batch_records_match_the_documented_schema(tmp_path: Path) -> None:
     assert len(records) == 4
     for record in records:
         jsonschema.validate(record, schema)
+
+
+def test_target_words_is_part_of_every_resume_key() -> None:
+    keys = {
+        BatchConfig(options=make_options(**kwargs)).fingerprint()  # type: ignore[arg-type]
+        for kwargs in ({}, {"target_words": 20}, {"max_words": 40})
+    }
+    assert len(keys) == 3

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from helpers import RUN_ON_125_WORDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarizer import summarize
-from summarizer.bullets import cap_words, make_bullets, make_headline
+from summarizer.bullets import cap_words, fit_words, make_bullets, make_headline
 from summarizer.models import Options, Sentence
 from summarizer.sentences import word_count
 
@@ -37,6 +38,50 @@ def test_a_run_on_sentence_is_cut_at_a_word_and_marked() -> None:
 )
 def test_max_words_is_a_true_cap(text: str, cap: int) -> None:
     assert word_count(cap_words(text, cap)) <= cap
+
+
+# A clause-free run-on of 125 words, as issue 15 found at the old default of 30.
+RUN_ON = RUN_ON_125_WORDS
+
+
+def test_target_words_keeps_a_sentence_without_a_clause_boundary_whole() -> None:
+    whole = (
+        "The company said on Monday that it would open after a long review by regulators in "
+        "Brussels and Berlin a new plant near Dresden employing two thousand people from the "
+        "region by the end of next year"
+    )
+    assert 30 < word_count(whole) <= 60
+    assert fit_words(whole, 30) == whole
+    (bullet,) = make_bullets([Sentence(index=0, text=whole, start=0, end=1, block=0)], "en",
+                             Options(compress=False))  # fmt: skip
+    assert bullet.text == whole
+    # It still cuts after the last whole clause that fits, never at a word.
+    clauses = (
+        "The firm opened a plant in Dresden with two thousand new jobs; " + "it " * 30 + "ends."
+    )
+    assert (
+        fit_words(clauses, 30) == "The firm opened a plant in Dresden with two thousand new jobs."
+    )
+    assert fit_words(whole, 0) == whole
+
+
+def test_the_hard_cap_only_cuts_what_the_target_left_too_long() -> None:
+    assert word_count(RUN_ON) == 125
+    sentence = Sentence(index=0, text=RUN_ON, start=0, end=len(RUN_ON), block=0)
+    (bullet,) = make_bullets([sentence], "en", Options())  # target 30, cap 60
+    assert word_count(bullet.text) == 60 and bullet.text.endswith("…")
+    (bullet,) = make_bullets([sentence], "en", Options(max_words=0))
+    assert bullet.text == RUN_ON
+    (bullet,) = make_bullets([sentence], "en", Options(max_words=12))
+    assert word_count(bullet.text) <= 12 and bullet.text.endswith("…")
+
+
+def test_a_125_word_run_on_never_exceeds_the_cap() -> None:
+    for kwargs, cap in (({}, 60), ({"max_words": 12}, 12), ({"target_words": 0}, 60)):
+        summary = summarize(RUN_ON + " " + RUN_ON, language="en", **kwargs)  # type: ignore[arg-type]
+        assert summary.bullets
+        assert all(word_count(b.text) <= cap for b in summary.bullets), kwargs
+        assert summary.options.max_words == cap
 
 
 def test_summaries_respect_max_words(seed_text: str) -> None:
@@ -84,6 +129,8 @@ def test_cap_never_cuts_at_the_dash_that_opens_an_aside() -> None:
         capped = cap_words(text, cap)
         assert capped != "The company's new chief executive, Jane Doe.", cap
         assert capped.endswith("…") or "said" in capped
+    # The soft target has no word cut to fall back on: the sentence stays whole.
+    assert fit_words(text, 20) == text
     # A single dash between two clauses is still a place to cut.
     joined = (
         "The council approved the budget for the next two years after a long debate — the "

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import fresh_python
+from helpers import RUN_ON_125_WORDS, fresh_python
 
 from summarizer.cli import cli, summary_options
+from summarizer.sentences import word_count
 
 
 def run(*args: str, input: bytes | str | None = None):  # type: ignore[no-untyped-def]
@@ -334,3 +335,18 @@ def test_help_imports_only_what_it_shows() -> None:
         "assert not loaded, loaded\n"
     )
     fresh_python(code)
+
+
+def test_target_words_and_max_words_are_two_options() -> None:
+    run_on = RUN_ON_125_WORDS
+    for args, cap in (((), 60), (("--max-words", "12"), 12), (("--max-words", "0"), 0)):
+        result = run("summarize", "-", "-l", "en", "-f", "json", *args, input=run_on)
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["options"]["max_words"] == cap and data["options"]["target_words"] == 30
+        words = [word_count(b["text"]) for b in data["bullets"]]
+        assert words == [125] if cap == 0 else max(words) <= cap, (args, words)
+    result = run("summarize", "-", "-l", "en", "-f", "json", "--target-words", "8", input=run_on)
+    assert json.loads(result.stdout)["options"]["target_words"] == 8
+    help_text = run("summarize", "--help").output
+    assert "--target-words" in help_text and "Hard cap" in help_text

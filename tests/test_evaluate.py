@@ -36,7 +36,7 @@ def data_file(tmp_path: Path) -> Path:
 
 
 def test_lead_backend_matches_lead_baseline_without_compression(data_file: Path) -> None:
-    options = make_options(bullets=2, backend="lead", compress=False, max_words=0)
+    options = make_options(bullets=2, backend="lead", compress=False, target_words=0, max_words=0)
     result = evaluate(read_examples(data_file), options)
     lead, baseline = result.systems
     assert (lead.name, baseline.name) == ("lead", "lead-2")

@@ -196,6 +196,8 @@ def test_summarize_refuses_what_is_not_a_string(text: object) -> None:
         ({"bullets": 0}, "bullets"),
         ({"max_words": float("inf")}, "max_words"),
         ({"max_words": -1}, "max_words"),
+        ({"target_words": 2.5}, "target_words"),
+        ({"target_words": -1}, "target_words"),
         ({"language": "xx"}, "not an ISO 639-1 code"),
         ({"language": "fe"}, "not an ISO 639-1 code"),
     ],

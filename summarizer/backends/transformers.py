@@ -967,7 +967,7 @@ class TransformersBackend(BaseBackend):
         bullets: list[Bullet] = []
         dropped = 0
         for text in state.summary[: options.bullets]:
-            text = limit_words(text, options.max_words)
+            text = limit_words(text, options.target_words, options.max_words)
             problems = index.unsupported(text, code)
             if problems and self.strict:
                 dropped += 1
