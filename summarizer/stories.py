@@ -11,7 +11,9 @@ Each article becomes two sparse TF-IDF vectors:
 
 Articles are taken in publication order (unknown dates last, then input order) and each joins
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
-and the story was active within ``window`` hours; otherwise it starts a new story. Candidate
+and the story was active within ``window`` hours; otherwise it starts a new story. The
+threshold is lowest for an article published with the story's latest one and rises over a few
+hours: reports of one event come in bursts. Candidate
 stories come from an inverted index over features (very common features are not indexed), so
 the cost grows with the number of articles, not with its square; and the result depends only
 on the items and their order.
@@ -35,8 +37,13 @@ from typing import Any
 
 from . import sentences
 
-# Similarity an article must reach with a story to join it (cosine of TF-IDF vectors).
-THRESHOLD = 0.25
+# Similarity an article must reach with a story to join it (cosine of TF-IDF vectors) when it
+# comes out with the story's latest article; the bar rises linearly to LATE_THRESHOLD over
+# SETTLE_HOURS. A story breaks as a burst of reports within hours, so two close titles need
+# less evidence than two titles a day apart, which may be two events on one topic.
+THRESHOLD = 0.15
+LATE_THRESHOLD = 0.30
+SETTLE_HOURS = 6.0
 # Similarity two stories' centroids must reach for the stories to be merged after the pass.
 MERGE_THRESHOLD = 0.45
 # Hours a story stays open after its last article; None: no limit.
@@ -345,8 +352,13 @@ def group(
     threshold: float = THRESHOLD,
     window: float | None = WINDOW_HOURS,
     merge: float | None = MERGE_THRESHOLD,
+    late_threshold: float = LATE_THRESHOLD,
 ) -> list[list[int]]:
-    """Indices of ``items`` grouped by story: each group in input order, groups by first member."""
+    """Indices of ``items`` grouped by story: each group in input order, groups by first member.
+
+    ``threshold`` applies to an article published with a story's latest article,
+    ``late_threshold`` once ``SETTLE_HOURS`` have passed since it, or when a date is unknown.
+    """
     count = len(items)
     if count == 0:
         return []
@@ -369,7 +381,8 @@ def group(
         share = _share(raw[i], idf)
         anc = {f: w * share for f, w in anc.items()}
         shared = _shared_weights(index, df, stories, item.published, window, (lex, anc))
-        best = _best_story(stories, shared, item, threshold, window, (lex, anc))
+        bar = (threshold, max(threshold, late_threshold))
+        best = _best_story(stories, shared, item, bar, window, (lex, anc))
         if best < 0:
             best = len(stories)
             stories.append(_Story())
@@ -420,23 +433,34 @@ def _best_story(
     stories: Sequence[_Story],
     shared: Mapping[int, float],
     item: StoryInput,
-    threshold: float,
+    bar: tuple[float, float],
     window: float | None,
     vectors: tuple[Mapping[str, float], Mapping[str, float]],
 ) -> int:
-    """The open story most similar to the article, among the few sharing the most weight with
-    it, when at ``threshold`` or above; -1 when none is."""
+    """The open story that clears its time-dependent bar by the most, among the few sharing the
+    most weight with the article; -1 when none clears it."""
     lex, anc = vectors
     ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
-    best, best_score = -1, threshold
+    best, best_margin = -1, 0.0
     for o in sorted(ranked):
         story = stories[o]
         if not _open(story, item.published, window):
             continue
-        score = _similarity(story, item.language or "und", lex, anc)
-        if score >= best_score and (score > best_score or best < 0):
-            best, best_score = o, score
+        margin = _similarity(story, item.language or "und", lex, anc) - _bar(story, item, bar)
+        if margin >= best_margin and (margin > best_margin or best < 0):
+            best, best_margin = o, margin
     return best
+
+
+def _bar(story: _Story, item: StoryInput, bar: tuple[float, float]) -> float:
+    """The similarity ``item`` needs to join ``story``: ``bar[0]`` for an article published with
+    the story's latest one, rising linearly to ``bar[1]`` over ``SETTLE_HOURS``; ``bar[1]`` when
+    a date is unknown (no evidence of a burst)."""
+    low, high = bar
+    if item.published is None or story.last is None:
+        return high
+    hours = abs((item.published - story.last).total_seconds()) / 3600
+    return low + (high - low) * min(1.0, hours / SETTLE_HOURS)
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:

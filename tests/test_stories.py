@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from summarizer.stories import StoryInput, clean_title, features, group, parse_time
@@ -122,3 +122,26 @@ def test_site_names_are_cut_from_titles() -> None:
         == "Huawei unveils Mate 80 smartphone"
     )
     assert clean_title("Short - Title") == "Short - Title"
+
+
+def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:
+    start = datetime(2025, 4, 2, 9, tzinfo=timezone.utc)
+
+    def grouped(hours_later: float) -> list[list[int]]:
+        items = [
+            StoryInput("Storm Ciara cuts power to thousands of homes in Brittany", "", "en", start),
+            StoryInput(
+                "Engineers work through the night as homes in Rennes remain without power",
+                "",
+                "en",
+                start + timedelta(hours=hours_later),
+            ),
+            StoryInput("Central bank keeps interest rates on hold", "", "en", start),
+            StoryInput("New electric car battery factory opens near Lyon", "", "en", start),
+        ]
+        return group(items)
+
+    # Reports of one event come in bursts: half an hour later, little overlap is enough...
+    assert [0, 1] in grouped(0.5)
+    # ...twelve hours later the same overlap is not (it may be another event on the topic).
+    assert [0] in grouped(12) and [1] in grouped(12)
