@@ -62,6 +62,14 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(_escape, text)
 
 
+def about(source: str, message: str) -> str:
+    """``message`` as a line about ``source``: prefixed with its name unless it already starts
+    with it (as written, or escaped as a SummarizerError's message is), then made printable."""
+    if message.startswith((source, printable(source))):
+        return printable(message)
+    return printable(f"{source}: {message}")
+
+
 class SummarizerError(Exception):
     """Base class: the message is one line a user can act on (made printable here)."""
 

@@ -228,6 +228,7 @@ def test_names_on_stderr_are_one_printable_line(tmp_path: Path) -> None:
         ["summarize", str(tmp_path / name)],
         ["detect", str(tmp_path / name)],
         ["batch", str(tmp_path), "-q"],
+        ["digest", str(tmp_path), "-q", "-f", "json"],
     ):
         result = run(*args)
         assert result.exit_code != 0
@@ -235,6 +236,7 @@ def test_names_on_stderr_are_one_printable_line(tmp_path: Path) -> None:
         assert len(lines) == 1, lines
         assert "\x1b" not in result.stderr and "\x07" not in result.stderr
         assert "\\x1b]0;owned\\x07\\x0aerror: forged.txt" in lines[0]
+        assert lines[0].count("forged.txt") == 1, lines[0]  # the name once, escaped
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SummarizerError, printable
+from ..errors import SummarizerError, about, printable
 from ..models import Options
 from .inputs import Input, peek_id
 
@@ -116,10 +116,7 @@ def error_record(
 def failure_record(task: Task, exc: BaseException, record_id: str | None = None) -> dict[str, Any]:
     """The error record of ``task`` that raised ``exc`` (a bug keeps its traceback for -v)."""
     if isinstance(exc, SummarizerError):
-        message = str(exc)
-        if not message.startswith(task.source):
-            message = f"{task.source}: {message}"
-        record = error_record(task.source, message, task.key, record_id)
+        record = error_record(task.source, about(task.source, str(exc)), task.key, record_id)
     else:  # a bug, not a bad input: still one record, with the traceback for -v
         message = printable(f"{task.source}: unexpected {type(exc).__name__}: {exc}")
         record = error_record(task.source, message, task.key, record_id)

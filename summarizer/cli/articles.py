@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .. import backends
-from ..errors import ExitCode, SummarizerError, UsageError, printable
+from ..errors import ExitCode, SummarizerError, UsageError, about, printable
 from ..render import FORMATS, render
 from .options import (
     BULLET_OPTIONS,
@@ -85,7 +85,7 @@ def detect(
             if isinstance(exc, UsageError):
                 raise
             failed += 1
-            click.echo(f"error: {printable(source)}: {exc}", err=True)
+            click.echo(f"error: {about(source, str(exc))}", err=True)
             continue
         write_stdout(language_line(source, found, output_format) + "\n")
     if failed:
