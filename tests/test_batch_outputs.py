@@ -145,13 +145,18 @@ def test_a_second_run_on_a_locked_output_dir_fails_at_once(folder: Path, tmp_pat
 
 
 def test_two_real_runs_on_one_output(tmp_path: Path) -> None:
-    source = feed(tmp_path / "in.jsonl", 300)
+    source = feed(tmp_path / "in.jsonl", 1000)
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "summarizer", "batch", str(source), "-o", str(out), "-j", "1"]
     first = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True)
     try:
         wait_for_lines(out, 5, first, 120)
-        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        # Stopped while the second runs, so that it cannot finish first on a busy machine.
+        os.killpg(first.pid, signal.SIGSTOP)
+        try:
+            second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            os.killpg(first.pid, signal.SIGCONT)
         assert second.returncode == 1
         assert "being written by another summarizer run" in second.stderr
         _, stderr = first.communicate(timeout=300)
@@ -160,7 +165,7 @@ def test_two_real_runs_on_one_output(tmp_path: Path) -> None:
             os.killpg(first.pid, signal.SIGKILL)
     assert first.returncode == 0, stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in records] == [f"a{i}" for i in range(300)]
+    assert [r["id"] for r in records] == [f"a{i}" for i in range(1000)]
 
 
 # --------------------------------------------------------------------------- outputs = inputs
