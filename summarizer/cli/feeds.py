@@ -12,6 +12,7 @@ from ..render import BATCH_FORMATS, DIGEST_FORMATS
 from .options import (
     BULLET_OPTIONS,
     EXIT_CODES_HELP,
+    JOBS_OPTION,
     SUMMARY_OPTIONS,
     batch_engines,
     finite,
@@ -46,13 +47,7 @@ from .options import (
     help="jsonl, json (one array) or markdown (a digest). Default: from FILE's "
     "suffix, markdown with --output-dir, else jsonl.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Worker processes  [default: the number of cores]",
-)
+@JOBS_OPTION
 @click.option(
     "--engine",
     type=click.Choice(batch_engines()),
@@ -255,13 +250,7 @@ def batch_command(
     show_default=True,
     help="Hours a story stays open after its latest article (0: no limit).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Worker processes  [default: the number of cores]",
-)
+@JOBS_OPTION
 @click.option(
     "-q",
     "--quiet",

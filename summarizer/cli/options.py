@@ -175,6 +175,13 @@ SUMMARY_OPTIONS: list[OptionDecorator] = [
     click.option("-v", "--verbose", is_flag=True, help="Log details; show tracebacks."),
 ]  # fmt: skip
 
+# batch and digest: how many processes summarize (a model backend runs one model per machine).
+JOBS_OPTION: OptionDecorator = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="Worker processes  [default: the number of cores; 1 for the transformers backend]",
+)  # fmt: skip
+
+
 # The headline and compression switches of the commands that print bullets.
 BULLET_OPTIONS: list[OptionDecorator] = [
     click.option(
