@@ -5,6 +5,11 @@ languages) of ``summarizer.stories.group`` beside a title TF-IDF baseline, in th
 
     python benchmarks/stories.py quality /work/shared/data/stories/dev.jsonl
 
+``--half a`` or ``--half b`` keeps one of two fixed halves of the stories (split by a hash of
+the story label), so that a change can be checked on the half it was not tried on;
+``--languages es,pt`` keeps the articles in those languages (a two-language feed, as users
+have, is a different task from a seven-language one).
+
 The labelled file holds one JSON object a line with ``title``, ``lang``, ``story`` and
 ``published`` (and maybe ``text``). It is read here, never copied into the project.
 
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -146,8 +152,22 @@ def as_labels(groups: Sequence[Sequence[int]], count: int) -> list[int]:
     return labels
 
 
-def quality(path: Path) -> None:
-    rows = read(path)
+def subset(
+    rows: Sequence[dict[str, object]], half: str | None, languages: Sequence[str] | None
+) -> list[dict[str, object]]:
+    """The rows of one half of the stories (``a``/``b``) in some languages (None: all)."""
+    kept = []
+    for row in rows:
+        if half and "ab"[zlib.crc32(str(row["story"]).encode()) % 2] != half:
+            continue
+        if languages and str(row.get("lang")) not in languages:
+            continue
+        kept.append(row)
+    return kept
+
+
+def quality(path: Path, half: str | None = None, languages: Sequence[str] | None = None) -> None:
+    rows = subset(read(path), half, languages)
     labels = [str(row["story"]) for row in rows]
     languages = [str(row.get("lang")) for row in rows]
     print(f"{path}: {len(rows)} articles, {len(set(labels))} stories")
@@ -213,6 +233,8 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     q = sub.add_parser("quality")
     q.add_argument("path", type=Path)
+    q.add_argument("--half", choices=["a", "b"], help="one fixed half of the stories")
+    q.add_argument("--languages", help="comma-separated codes of the articles to keep")
     s = sub.add_parser("scale")
     s.add_argument("path", type=Path)
     s.add_argument("--sizes", default="5000,20000")
@@ -221,7 +243,8 @@ def main() -> None:
     o.add_argument("size", type=int)
     args = parser.parse_args()
     if args.command == "quality":
-        quality(args.path)
+        codes = args.languages.split(",") if args.languages else None
+        quality(args.path, args.half, codes)
     elif args.command == "scale":
         scale(args.path, [int(x) for x in args.sizes.split(",")])
     else:
