@@ -27,7 +27,7 @@ def make_options(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
-    keywords: bool = False,
+    keywords: bool = True,
 ) -> Options:
     """Validated Options."""
     if not _is_int(bullets) or bullets < 1:
@@ -137,11 +137,11 @@ def finish(request: Request, result: backends.Result) -> Summary:
 
 
 def _keywords(request: Request) -> tuple[str, ...]:
-    """Key phrases of the article (its title, standfirst and first paragraphs)."""
+    """Key phrases of the article, from its title and first sentences (standfirst first)."""
     from .keywords import extract
 
-    document = request.document
-    return tuple(extract([document.title or "", document.body], request.language.code))
+    texts = [request.document.title or "", *(s.text for s in request.sentences)]
+    return tuple(extract(texts, request.language.code))
 
 
 def summarize_article(
@@ -178,7 +178,7 @@ def summarize(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
-    keywords: bool = False,
+    keywords: bool = True,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
@@ -211,7 +211,7 @@ def summarize_file(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
-    keywords: bool = False,
+    keywords: bool = True,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""
