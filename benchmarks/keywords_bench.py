@@ -14,13 +14,16 @@ Prints, in one run, on the same documents:
   alone (clean, language, sentences, backend), keywords as the pipeline finds them (title and
   the first ``MAX_CHARS`` characters of sentences, yake-rust), keywords of the whole article
   (yake-rust), and, when the reference `yake` package is installed, the same two texts through
-  it: what bounding the text and the Rust port each save.
+  it: what bounding the text and the Rust port each save;
+- for records with a reference `summary` (OrangeSum), the share of keywords that have a word in
+  common with it when YAKE reads 300, MAX_CHARS, 1,000, 2,000 characters or the whole text.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from batch_bench import run_batch, use_bytecode_cache
+
+from summarizer.keywords import MAX_CHARS
 
 TARGET_RATIO = 1.5
 
@@ -102,6 +107,31 @@ def profile(records: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+def agreement(records: list[dict[str, Any]], limits: Sequence[int]) -> dict[int, float]:
+    """Share of keywords with a word (4+ letters) in the record's reference ``summary``, when
+    YAKE reads the first ``limit`` characters: what bounding the text costs in quality."""
+    from summarizer import keywords
+    from summarizer.load import from_text
+    from summarizer.pipeline import make_options, prepare
+
+    word = re.compile(r"[^\W\d_]{4,}")
+    options = make_options(keywords=False)
+    shares: dict[int, float] = {}
+    for limit in limits:
+        hits = total = 0
+        for record in records:
+            request = prepare(from_text(record["text"], title=record.get("title")), options)
+            code = request.language.code
+            texts = [request.document.title or "", *(s.text for s in request.sentences)]
+            scored = keywords._extractor(code).get_n_best(_joined(texts, limit), n=1_000_000)
+            found = keywords.choose(keywords._ranked(scored), stopwords=keywords._stopwords(code))
+            reference = {w.casefold() for w in word.findall(record["summary"])}
+            hits += sum(bool({w.casefold() for w in word.findall(k)} & reference) for k in found)
+            total += len(found)
+        shares[limit] = hits / max(total, 1)
+    return shares
+
+
 def _joined(texts: Sequence[str], limit: int) -> str:
     from summarizer.keywords import lead
 
@@ -135,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"\nper article, in-process, first {min(args.profile, len(records))} records:")
     for label, ms in profile(records[: args.profile]).items():
         print(f"  {label:<42} {ms:7.2f} ms")
+    if all("summary" in r for r in records[: args.profile]):
+        print("\nkeywords sharing a word with the reference summary, by characters read:")
+        limits = (300, MAX_CHARS, 1000, 2000, sys.maxsize)
+        for limit, share in agreement(records[: args.profile], limits).items():
+            print(f"  {'whole text' if limit == sys.maxsize else limit:>10}: {share:.3f}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -140,7 +141,8 @@ def _keywords(request: Request) -> tuple[str, ...]:
     """Key phrases of the article, from its title and first sentences (standfirst first)."""
     from .keywords import extract
 
-    texts = [request.document.title or "", *(s.text for s in request.sentences)]
+    # A generator: extract() reads only the first few of a long article's sentences.
+    texts = itertools.chain([request.document.title or ""], (s.text for s in request.sentences))
     return tuple(extract(texts, request.language.code))
 
 
