@@ -116,6 +116,20 @@ def test_anchors_survive_translation() -> None:
     }
 
 
+def test_names_after_an_elision_or_with_a_possessive_and_vowel_heavy_names() -> None:
+    from summarizer.stories import _places
+
+    places = _places(frozenset({"fr", "en"}))
+    _, fr = features(StoryInput("Le pari d’Huawei sur l’Ascend", "", "fr"), places)
+    _, en = features(StoryInput("Huawei's bet on Ascend chips", "", "en"), places)
+    names = {f for f in en if f.startswith("name:")}
+    # "Huawei" (skeleton "hw") is a name too; "d’Huawei" and "Huawei's" are the same name.
+    assert "name:huawei" in names and names <= set(fr)
+    # A place is counted once, as a place, not also as a name.
+    _, tokyo = features(StoryInput("Record in Tokyo", "", "en"), places)
+    assert "place:Asia/Tokyo" in tokyo and not any(f.startswith("name:tk") for f in tokyo)
+
+
 def test_site_names_are_cut_from_titles() -> None:
     assert (
         clean_title("Huawei unveils Mate 80 smartphone - Le Monde")
@@ -145,3 +159,10 @@ def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:
     assert [0, 1] in grouped(0.5)
     # ...twelve hours later the same overlap is not (it may be another event on the topic).
     assert [0] in grouped(12) and [1] in grouped(12)
+
+
+def test_cjk_compatibility_ideographs_are_read_as_cjk() -> None:
+    # U+F900-U+FAFF (as sentences reads them): character bigrams, not one long "word".
+    title = "\u83ef\u70ba\uf900\uf901\u8eca"
+    lexical, _ = features(StoryInput(title, "", "zh"), {})
+    assert "zh:\uf900\uf901" in lexical and "zh:\uf901\u8eca" in lexical
