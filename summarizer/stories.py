@@ -32,7 +32,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -464,7 +464,8 @@ def _single_pass(
     for i in order:
         item = items[i]
         shared = _shared_weights(index, df, stories, item.published, window, vectors[i])
-        best = _best_story(stories, shared, item, bar, window, vectors[i])
+        ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
+        best = _best_story(stories, ranked, item, bar, window, vectors[i])
         if best < 0:
             best = len(stories)
             stories.append(_Story())
@@ -510,32 +511,127 @@ def _refine(
     The single pass decides with the stories as they were when an article came; once every
     article is placed, a story's centroid says more. Each article is taken out of its story
     and compared with the candidate stories (its own included) as a k-means step would, with
-    the same time-dependent bar; it moves when another story clears that bar by more.
+    the same time-dependent bar; it moves when another story clears that bar by more. An
+    article's candidates are found once; later rounds look again only at articles whose own or
+    candidate stories changed since.
     """
     where = [0] * len(items)
-    index: defaultdict[str, list[int]] = defaultdict(list)
     for s, story in enumerate(stories):
         for i in story.members:
             where[i] = s
-        for f in {f for v in (*story.lexical.values(), story.anchors) for f in v}:
-            if df[f] <= BLOCK:
-                index[f].append(s)
+    index = _story_index(stories, df)
+    # Spans only grow as articles move in: a superset of the stories each article may join.
+    spans = _spans(stories, window)
+    candidates: list[list[int] | None] = [None] * len(items)
+    changed = [0] * len(stories)  # the step at which each story last changed
+    seen = [0] * len(items)  # the step at which each article was last placed
+    step = 0
     for _ in range(rounds):
         moved = 0
         for i in order:
-            item = items[i]
-            own = stories[where[i]]
-            own.remove(i, item.language or "und", *vectors[i], item.published)
-            shared = _shared_weights(index, df, stories, None, window, vectors[i])
-            shared.setdefault(where[i], 0.0)
-            best = _best_story(stories, shared, item, bar, window, vectors[i], where[i])
-            target = where[i] if best < 0 else best
-            moved += target != where[i]
-            where[i] = target
-            _join(stories[target], target, i, item, vectors[i], df, index)
+            step += 1
+            ranked = candidates[i]
+            if ranked is None:
+                ranked = candidates[i] = _candidates(index, df, spans, items[i], window, vectors[i])
+            elif seen[i] > max(changed[o] for o in (where[i], *ranked)):
+                continue
+            seen[i] = step
+            target = _reassign(stories, where[i], ranked, i, items[i], vectors[i], bar, window)
+            if target != where[i]:
+                changed[target] = changed[where[i]] = step
+                moved += 1
+                where[i] = target
+                _index_fresh(target, vectors[i], df, index)
+                spans[target] = _widen(spans[target], items[i].published, window)
         if not moved:
             break
     return [story for story in stories if story.members]
+
+
+def _story_index(stories: Sequence[_Story], df: Mapping[str, int]) -> defaultdict[str, list[int]]:
+    """Feature -> the stories holding it, for features in ``BLOCK`` articles or fewer."""
+    index: defaultdict[str, list[int]] = defaultdict(list)
+    for s, story in enumerate(stories):
+        for f in {f for v in (*story.lexical.values(), story.anchors) for f in v}:
+            if df[f] <= BLOCK:
+                index[f].append(s)
+    return index
+
+
+def _widen(
+    span: tuple[float, float], published: datetime | None, window: float | None
+) -> tuple[float, float]:
+    """``span`` widened to hold the window around ``published``."""
+    if published is None or window is None:
+        return span
+    moment = published.timestamp()
+    return (min(span[0], moment - window * 3600), max(span[1], moment + window * 3600))
+
+
+def _index_fresh(
+    s: int,
+    vectors: _Vectors,
+    df: Mapping[str, int],
+    index: defaultdict[str, list[int]],
+) -> None:
+    """Index story ``s`` under the rarer features of an article it just took in."""
+    for vector in vectors:
+        for f in vector:
+            postings = index[f] if df[f] <= BLOCK else None
+            if postings is not None and s not in postings:
+                postings.append(s)
+
+
+def _candidates(
+    index: Mapping[str, list[int]],
+    df: Mapping[str, int],
+    spans: Sequence[tuple[float, float]],
+    item: StoryInput,
+    window: float | None,
+    vectors: _Vectors,
+) -> list[int]:
+    """The stories sharing the most weight with ``item`` among those whose span of time
+    (``spans``: first and last timestamps, widened by the window; infinite when unknown)
+    holds its time."""
+    moment = None if window is None or item.published is None else item.published.timestamp()
+    shared: dict[int, float] = {}
+    for vector in vectors:
+        for f, w in vector.items():
+            for o in index.get(f, ()) if df[f] <= BLOCK else ():
+                if moment is None or spans[o][0] <= moment <= spans[o][1]:
+                    shared[o] = shared.get(o, 0.0) + w
+    return sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o)))
+
+
+def _spans(stories: Sequence[_Story], window: float | None) -> list[tuple[float, float]]:
+    """Each story's first and last timestamps, widened by ``window`` hours."""
+    reach = math.inf if window is None else window * 3600
+    return [
+        (story.times[0].timestamp() - reach, story.times[-1].timestamp() + reach)
+        if story.times
+        else (-math.inf, math.inf)
+        for story in stories
+    ]
+
+
+def _reassign(
+    stories: Sequence[_Story],
+    own: int,
+    ranked: Sequence[int],
+    i: int,
+    item: StoryInput,
+    vectors: _Vectors,
+    bar: tuple[float, float],
+    window: float | None,
+) -> int:
+    """Take article ``i`` out of story ``own`` and put it in the story among ``ranked`` (or
+    ``own``, which wins ties) that clears its bar by the most; that story's position."""
+    language = item.language or "und"
+    stories[own].remove(i, language, *vectors, item.published)
+    best = _best_story(stories, ranked, item, bar, window, vectors, own)
+    target = own if best < 0 else best
+    stories[target].add(i, language, *vectors, item.published)
+    return target
 
 
 def _shared_weights(
@@ -566,21 +662,18 @@ def _shared_weights(
 
 def _best_story(
     stories: Sequence[_Story],
-    shared: Mapping[int, float],
+    ranked: Iterable[int],
     item: StoryInput,
     bar: tuple[float, float],
     window: float | None,
     vectors: tuple[Mapping[str, float], Mapping[str, float]],
     prefer: int = -1,
 ) -> int:
-    """The open story that clears its time-dependent bar by the most, among the few sharing the
-    most weight with the article (and ``prefer``, which wins ties); -1 when none clears it."""
+    """The open story among ``ranked`` (and ``prefer``, which wins ties) that clears its
+    time-dependent bar by the most; -1 when none clears it."""
     lex, anc = vectors
-    ranked = set(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o)))
-    if prefer >= 0:
-        ranked.add(prefer)
     best, best_margin = -1, 0.0
-    for o in sorted(ranked, key=lambda o: (o != prefer, o)):
+    for o in sorted({*ranked, prefer} - {-1}, key=lambda o: (o != prefer, o)):
         story = stories[o]
         gap = story.gap(item.published)
         if not story.members or (window is not None and gap is not None and gap > window):
