@@ -7,6 +7,7 @@ article text so that bullets can point back at their source.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -125,8 +126,9 @@ def clean(article: Article) -> Document:
 
     return Document(
         text=article.text,
-        # One clean line: a title from a record or a page can hold newlines and escapes.
-        title=normalize_spaces(title) or None if title else None,
+        # One clean line without markup: a title from a record, a page or a Markdown heading can
+        # hold newlines, escapes, emphasis and tags.
+        title=_strip_inline(title) or None if title else None,
         blocks=tuple(blocks),
         headings=tuple(headings),
         author_tldr=tuple(item for item in tldr if item),
@@ -260,10 +262,17 @@ def _markdown_line(raw: str, start: int, lines: list[_Line]) -> bool:
     if stripped.startswith(">"):
         lines.append(_Line(stripped[1:], start + len(raw) - len(stripped) + 1, "quote"))
         return True
-    if stripped.startswith(("<!--", "![", "<img", "<div", "</div")):
+    # Embedded markup (an image, a container, a comment) is not prose, unless text follows it on
+    # the line ("<img src=…>Valtrix says its new fab…" is a paragraph under its image).
+    if stripped.startswith(("<!--", "![", "<img", "<div", "</div")) and not _has_words(raw):
         lines.append(_Line(raw, start, "code"))
         return True
     return False
+
+
+def _has_words(raw: str) -> bool:
+    """Whether ``raw`` still holds a few words once its markup is removed."""
+    return sum(1 for word in _strip_inline(raw).split() if any(c.isalpha() for c in word)) >= 3
 
 
 def _looks_like_title(line: _Line) -> bool:
@@ -348,6 +357,12 @@ _INLINE_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (re.compile(r"(?<!\w)_(?=\S)([^_]{1,500}?)(?<=\S)_(?!\w)"), r"\1", ("_",)),
     (re.compile(r"`([^`]{0,500})`"), r"\1", ("`",)),
     (re.compile(r"<!--[^\n]{0,500}?-->"), "", ("<!--",)),  # comments
+    # A script or style element: its content is code, never text to read.
+    (
+        re.compile(r"(?i:<(script|style)\b[^<>\n]{0,500}>[^\n]{0,5000}?</\1\s*>)"),
+        "",
+        ("<script", "<SCRIPT", "<Script", "<style", "<STYLE", "<Style"),
+    ),
 )
 # An HTML tag left in Markdown or text: a closing or self-closing tag, or one with attributes,
 # is markup; a bare "<name>" only when its closing tag follows or it is a line break. Text that
@@ -374,6 +389,10 @@ def _strip_inline(text: str) -> str:
                 text = pattern.sub(replacement, text)
         if "<" in text:
             text = _TAG_RE.sub(lambda match: _tag_replacement(match, text), text)
+    if "&" in text:
+        # Character references ("&amp;", "&#8217;", "&nbsp;") are what Markdown and feed titles
+        # hold for characters; a reader wants the characters.
+        text = html.unescape(text)
     return normalize_spaces(text)
 
 

@@ -56,6 +56,8 @@ def _lang(code: str) -> str:
 def _when(iso: str | None) -> str | None:
     if not iso:
         return None
+    if len(iso) == 10:  # a date without a time
+        return iso
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:

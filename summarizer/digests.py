@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from .models import Options, Summary
 DEFAULT_BULLETS = 5
 # A bullet sharing this share of its content words with an earlier one repeats its fact.
 REPEAT_OVERLAP = 0.5
+
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,7 @@ def _article(index: int, item: Summary | Mapping[str, Any], with_keywords: bool)
         url=url,
         id=_text(record.get("id")),
         published=published,
-        published_text=published.isoformat() if published else None,
+        published_text=_published_text(published_raw, published),
         bullets=bullets,
         author_tldr=tldr,
         keywords=found,
@@ -247,6 +251,22 @@ def _preferred(code: str | None) -> str | None:
     if stated is None:
         raise UsageError(f"--prefer-language {code!r} is not an ISO 639-1 code such as fr or en")
     return stated
+
+
+def _latest(members: Sequence[_Article]) -> str | None:
+    """When the story's latest article came out, as that article gives it."""
+    dated = [a for a in members if a.published is not None]
+    return max(dated, key=lambda a: (a.published, a.index)).published_text if dated else None
+
+
+def _published_text(raw: object, published: datetime | None) -> str | None:
+    """The publication time as ISO 8601; a date given without a time stays a date (midnight
+    UTC would be a time nobody gave)."""
+    if published is None:
+        return None
+    if isinstance(raw, str) and _DATE_ONLY.match(raw.strip()):
+        return raw.strip()
+    return published.isoformat()
 
 
 def _recency(latest: str | None) -> float:
@@ -310,7 +330,6 @@ def _story(members: list[_Article], limit: int, prefer: str | None) -> Story:
             with_bullets = [i for i in with_bullets if members[i].language == language]
     chosen = _bullets([members[i] for i in with_bullets], limit)
     tldr_owner = next((members[i] for i in ranked if members[i].author_tldr), None)
-    times = [a.published for a in members if a.published is not None]
     sources = sorted(members, key=lambda a: (_recency(a.published_text), a.index))
     return Story(
         label=head.title or head.source,
@@ -339,7 +358,7 @@ def _story(members: list[_Article], limit: int, prefer: str | None) -> Story:
         ),
         author_tldr=tldr_owner.author_tldr if tldr_owner else (),
         author_tldr_source=tldr_owner.source if tldr_owner else None,
-        latest=max(times).isoformat() if times else None,
+        latest=_latest(members),
     )
 
 

@@ -21,14 +21,20 @@ _GLUE_RE = re.compile(r"[.!?](?<=[^\W_]{2}[.!?])(?=[^\W\d_][^\W\d_])")
 _ABBREVIATION_RE = re.compile(r"(?<![\w.])[^\W\d_]{3,}\.(\s+)(?=([^\W\d_][^\W_]*))")
 # What every match of _ABBREVIATION_RE holds: most sentences have no full stop but their last.
 _STOP_THEN_SPACE_RE = re.compile(r"\.\s")
-# Leftover page scripts: from a JavaScript-looking statement to the end of its call.
+# Script left in text: a whole <script> or <style> element (its content is never prose), or a
+# JavaScript assignment up to the end of its statement, a tag or the end of the text (a tag
+# ends it: "x=7</script> Production of chips..." goes on with prose after the tag).
 _CODE_RE = re.compile(
-    r"(?:\bwindow\.\w+|\bdocument\.\w+|\b(?:var|let|const)\s+\w+)\s*=\s*(?:new\s+\w+\s*)?"
-    r"[\s\S]*?(?:\}\s*\)\s*;|\)\s*;|$)"
+    r"(?i:<(script|style)\b[^>]{0,500}>[\s\S]*?(?:</\1\s*>|$))"
+    r"|(?:\bwindow\.\w+|\bdocument\.\w+|\b(?:var|let|const)\s+\w+)\s*=\s*(?:new\s+\w+\s*)?"
+    r"[\s\S]*?(?:\}\s*\)\s*;|\)\s*;|(?=</?[A-Za-z])|$)"
 )
-# Every match of _CODE_RE starts with one of these: a text without any (most articles) is not
-# scanned with the pattern, which costs several times more than looking for the words.
-_CODE_WORDS = ("window.", "document.", "var", "let", "const")
+# Every match of _CODE_RE starts with one of these (in lower case): a text without any (most
+# articles) is not scanned with the pattern, which costs several times more than looking for
+# the words.
+_CODE_WORDS = ("window.", "document.", "var", "let", "const", "<script", "<style")
+# The attributes of an HTML tag: group 1 is the tag's name, group 2 its attributes.
+_ATTRIBUTES_RE = re.compile(r"(<[A-Za-z][\w:-]{0,30})(\s[^<>]{0,2000})(?=/?>)")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RUN_RE = re.compile(
@@ -321,10 +327,16 @@ def _chunks(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _without_code(text: str) -> Iterator[tuple[int, int]]:
-    if not any(word in text for word in _CODE_WORDS):
+    lowered = text.lower() if "<" in text else text
+    if not any(word in lowered for word in _CODE_WORDS):
         if text:
             yield 0, len(text)
         return
+    if "<" in text:
+        # Script in a tag's attributes ('<img onerror="window.x = 2">Valtrix says…') is removed
+        # with its tag when the sentence is shown; read as a statement it would run on into the
+        # prose after the tag. Blanked, with the same length: offsets stay true.
+        text = _ATTRIBUTES_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     position = 0
     for match in _CODE_RE.finditer(text):
         if match.start() > position:

@@ -131,6 +131,21 @@ def _consonant_key(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", key)
 
 
+# An elided article or pronoun before a word ("l’Ouganda", "d’Apple", "dell’Italia",
+# "qu’Intel") and a possessive after it ("Biles’s", "China's"): the word is what remains.
+_ELISION = re.compile(
+    r"^(?:[A-Za-z]|[Qq]u|[Dd]ell|[Aa]ll|[Nn]ell|[Ss]ull|[Dd]all)['’](?=[^\W\d_]{2})"
+)
+_POSSESSIVE = re.compile(r"['’][sS]$")
+
+
+def _bare(token: str) -> str:
+    """``token`` without an elided article before it or a possessive after it."""
+    if "'" in token or "’" in token:
+        token = _POSSESSIVE.sub("", _ELISION.sub("", token))
+    return token
+
+
 def _stem(language: str, words: list[str]) -> list[str]:
     stem = sentences._stemmer(language)
     return [stem(word) for word in words] if stem else words
@@ -150,11 +165,24 @@ def _places(languages: frozenset[str]) -> Mapping[tuple[str, ...], str]:
         for territory, name in locale.territories.items():
             if territory.isalpha():
                 names.setdefault(tuple(_WORD.findall(fold(name))), f"place:{territory}")
-        for zone, data in locale.time_zones.items():
-            city = data.get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
+        for zone, city in _cities(locale):
             names.setdefault(tuple(_WORD.findall(fold(city))), f"place:{zone}")
     names.pop((), None)
     return names
+
+
+def _cities(locale: Any) -> list[tuple[str, str]]:
+    """(time zone, city name in ``locale``) for every zone CLDR knows. A locale lists only the
+    names that differ from the zone's own ("Tokio" in Spanish, but not "Tokyo" in English)."""
+    from babel.core import get_global
+
+    zones = locale.time_zones
+    found = []
+    for zone in sorted(get_global("zone_territories")):
+        data = zones.get(zone)
+        city = data.get("city") if data else None
+        found.append((zone, city or zone.rsplit("/", 1)[-1].replace("_", " ")))
+    return found
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -187,10 +215,7 @@ def _stemmed_places(language: str) -> Mapping[tuple[str, ...], str]:
         return {}
     names: dict[tuple[str, ...], str] = {}
     pairs = [(name, f"place:{code}") for code, name in locale.territories.items() if code.isalpha()]
-    pairs += [
-        (data.get("city") or zone.rsplit("/", 1)[-1].replace("_", " "), f"place:{zone}")
-        for zone, data in locale.time_zones.items()
-    ]
+    pairs += [(city, f"place:{zone}") for zone, city in _cities(locale)]
     for name, ident in pairs:
         key = tuple(fold(stem(w.lower())) for w in _WORD.findall(name))
         if key:
@@ -217,7 +242,7 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = _WORD.findall(text)
+    tokens = [_bare(token) for token in _WORD.findall(text)]
     words: list[str] = []
     for position, token in enumerate(tokens):
         lower = token.lower()
@@ -227,8 +252,12 @@ def features(
             anchors.update(_number_features(token, tokens, position))
         elif lower not in stop and len(lower) >= 2:
             words.append(lower)
-            if token[0].isupper() and len(token) > 2:
+            if token[0].isupper() and len(token) > 2 and (fold(token),) not in places:
                 key = _consonant_key(token)
+                if len(key) < 3:
+                    # A name made mostly of vowels ("Huawei", "Meta") has too short a skeleton to
+                    # be told from others: it is kept whole.
+                    key = re.sub(r"[^a-z0-9]", "", fold(token))
                 if len(key) >= 3:
                     anchors[f"name:{key}"] += 1
     lexical.update(f"{language}:{stem}" for stem in _stem(language, words))

@@ -160,3 +160,24 @@ def test_angle_brackets_survive_html_extraction() -> None:
     texts = [bullet.text for bullet in summarize(page, format="html", bullets=2).bullets]
     assert any("the HTML <dialog> element" in text for text in texts)
     assert any("Vec<T> grows" in text for text in texts)
+
+
+def test_markdown_line_opening_with_markup_keeps_its_text() -> None:
+    text = (
+        "# Valtrix <em>opens</em> a fab <script>alert(1)</script>\n\n"
+        '<img src="fab.jpg" alt="">\n\n'
+        '<img src="x.png">Valtrix says its new fab near Dresden opens in 2028.\n\n'
+        "The company expects to hire 2,300 people.\n"
+    )
+    doc = clean(from_text(text, format="markdown"))
+    assert doc.title == "Valtrix opens a fab"
+    assert [display_text(block.text) for block in doc.blocks] == [
+        "Valtrix says its new fab near Dresden opens in 2028.",
+        "The company expects to hire 2,300 people.",
+    ]
+
+
+def test_record_title_loses_its_markup() -> None:
+    title = "<b>Chips</b> &amp; <i>fabs</i> &#8217;25 &#27;[31m"
+    doc = clean(from_text("Body text of the article.", title=title))
+    assert doc.title == "Chips & fabs ’25 [31m"

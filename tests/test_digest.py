@@ -209,3 +209,16 @@ def test_plain_records_without_a_language_are_grouped_by_their_detected_language
     assert [len(s.sources) for s in stories] == [2, 1]
     assert {s.language for s in stories[0].sources} == {"en", "fr"}
     assert all(not s.bullets for s in stories)
+
+
+def test_a_date_without_a_time_stays_a_date() -> None:
+    records = [
+        {"title": "Regional rail strike enters its second day", "published": "2025-03-05"},
+        {"title": "Chip plant opens near Dresden", "published": "2025-03-04T15:00:00+01:00"},
+    ]
+    result = group_stories(records)
+    when = {s.sources[0].title: s.sources[0].published for s in result}
+    assert when["Regional rail strike enters its second day"] == "2025-03-05"
+    assert when["Chip plant opens near Dresden"] == "2025-03-04T15:00:00+01:00"
+    page = render_html(Digest(stories=tuple(result)))
+    assert ">2025-03-05</time>" in page and "2025-03-05 00:00" not in page

@@ -59,6 +59,28 @@ def test_code_is_dropped() -> None:
     assert _spans(text, "fr") == ["Le procureur a parlé.", "La suite vient ici."]
 
 
+def test_script_elements_and_statements_end_at_a_tag() -> None:
+    # A statement without a closing ");" ran to the end of the text and took the prose after
+    # its tag with it; a script element's content is never a sentence, whatever its case.
+    text = (
+        "The plant will cost 9 billion euros, the company said. "
+        "<script>window.x=7</script> Production of chips is planned for 2028. "
+        '<SCRIPT type="text/javascript">if (a < b) { go(); }</SCRIPT> Hiring starts in May.'
+    )
+    texts = [s.text for s in split_sentences(clean(from_text(text)), "en")]
+    assert texts == [
+        "The plant will cost 9 billion euros, the company said.",
+        "Production of chips is planned for 2028.",
+        "Hiring starts in May.",
+    ]
+
+
+def test_script_in_an_attribute_does_not_eat_the_prose_after_its_tag() -> None:
+    text = '<img src=x onerror="window.x = 2">Valtrix says its <b>new</b> fab opens in 2028.'
+    texts = [s.text for s in split_sentences(clean(from_text(text)), "en")]
+    assert texts == ["Valtrix says its new fab opens in 2028."]
+
+
 def test_cjk_splitting_and_terms() -> None:
     text = "深圳一家公司周二发布了新车。业内人士认为这很重要！"
     assert _spans(text, "zh") == ["深圳一家公司周二发布了新车。", "业内人士认为这很重要！"]

@@ -116,6 +116,20 @@ def test_anchors_survive_translation() -> None:
     }
 
 
+def test_names_after_an_elision_or_with_a_possessive_and_vowel_heavy_names() -> None:
+    from summarizer.stories import _places
+
+    places = _places(frozenset({"fr", "en"}))
+    _, fr = features(StoryInput("Le pari d’Huawei sur l’Ascend", "", "fr"), places)
+    _, en = features(StoryInput("Huawei's bet on Ascend chips", "", "en"), places)
+    names = {f for f in en if f.startswith("name:")}
+    # "Huawei" (skeleton "hw") is a name too; "d’Huawei" and "Huawei's" are the same name.
+    assert "name:huawei" in names and names <= set(fr)
+    # A place is counted once, as a place, not also as a name.
+    _, tokyo = features(StoryInput("Record in Tokyo", "", "en"), places)
+    assert "place:Asia/Tokyo" in tokyo and not any(f.startswith("name:tk") for f in tokyo)
+
+
 def test_site_names_are_cut_from_titles() -> None:
     assert (
         clean_title("Huawei unveils Mate 80 smartphone - Le Monde")
