@@ -171,7 +171,7 @@ def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
         # Comes first, before the recall story exists: in one pass it can only meet the tram
         # story, by "Lyon"; once the recall story has formed it fits there far better.
         StoryInput(
-            "Owners told to stop charging their scooters after a fire in Lyon", "", "en", at(0)
+            "Scooter owners told to stop charging batteries after a blaze in Lyon", "", "en", at(0)
         ),
         StoryInput("Valtrix recalls 40,000 e-scooters over battery fire risk", "", "en", at(1)),
         StoryInput(
