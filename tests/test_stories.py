@@ -212,3 +212,10 @@ def test_reassignment_keeps_every_article_once_and_is_order_independent() -> Non
         shuffled = [tied[i] for i in order]
         got = sorted(sorted(shuffled[i].title for i in g) for g in group(shuffled))
         assert got == expected
+
+
+def test_cjk_compatibility_ideographs_are_read_as_cjk() -> None:
+    # U+F900-U+FAFF (as sentences reads them): character bigrams, not one long "word".
+    title = "\u83ef\u70ba\uf900\uf901\u8eca"
+    lexical, _ = features(StoryInput(title, "", "zh"), {})
+    assert "zh:\uf900\uf901" in lexical and "zh:\uf901\u8eca" in lexical
