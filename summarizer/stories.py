@@ -4,10 +4,17 @@ Each article becomes two sparse TF-IDF vectors:
 
 * a *lexical* one (stemmed content words of its title and lead, stop words removed), compared
   only with articles in the same language;
-* an *anchor* one, made of what survives translation: names (capitalised words, folded to
-  ASCII with anyascii and reduced to a consonant key so that "Biles", "Байлз" and "Bails"
-  meet), numbers with their units, product codes such as ``910B`` or ``H20``, and countries
-  and cities mapped to one identifier through CLDR's localized names (Babel).
+* an *anchor* one, made of what survives translation: names (folded to ASCII with anyascii
+  and reduced to a consonant key so that "Biles", "Байлз" and "Bails" meet), numbers with
+  their units, product codes such as ``910B`` or ``H20``, countries and cities mapped to one
+  identifier through CLDR's localized names (Babel), and, at half weight, cognates: the
+  consonant key of each longer word's stem (olympic/olympique, medal/médaille).
+
+A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised word. Where a
+capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
+nouns are capitalised) a capitalised word is a name only if the feed never writes it in lower
+case and wordfreq does not show it to be a word of the language (common there, rare in other
+languages; a name is about as common in many).
 
 Articles are taken in publication order (unknown dates last, then by content) and each joins
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
@@ -118,6 +125,12 @@ def fold(text: str) -> str:
     from anyascii import anyascii
 
     return str(anyascii(text)).lower()
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _fold_word(word: str) -> str:
+    # News vocabulary repeats from article to article: one word is folded once.
+    return fold(word)
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -232,10 +245,26 @@ def clean_title(title: str) -> str:
     return stripped if len(stripped) >= 12 else title.strip()
 
 
+def lowercase_words(items: Sequence[StoryInput]) -> dict[str, set[str]]:
+    """Per language, the words a feed writes in lower case somewhere: evidence that the same
+    word capitalised at the start of a headline in title case is no name."""
+    seen: defaultdict[str, set[str]] = defaultdict(set)
+    for item in items:
+        words = _WORD.findall(item.title + "\n" + item.lead)
+        seen[item.language or "und"].update(word for word in words if word.islower())
+    return dict(seen)
+
+
 def features(
-    item: StoryInput, places: Mapping[tuple[str, ...], str]
+    item: StoryInput,
+    places: Mapping[tuple[str, ...], str],
+    lowercase: Mapping[str, set[str]] | None = None,
 ) -> tuple[Counter[str], Counter[str]]:
-    """The lexical and anchor feature counts of one article (before IDF weighting)."""
+    """The lexical and anchor feature counts of one article (before IDF weighting).
+
+    ``lowercase`` (see lowercase_words) tells which capitalised words of a headline in title
+    case are words of the language rather than names.
+    """
     language = item.language or "und"
     text = clean_title(item.title)
     if item.lead:
@@ -244,6 +273,10 @@ def features(
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
     tokens = [_bare(token) for token in _WORD.findall(text)]
+    known = (lowercase or {}).get(language, set())
+    # In a headline in title case ("Simone Biles Withdraws From Team Final") and in German,
+    # whose nouns are all capitalised, a capital alone does not make a name.
+    capitals = _capitals(clean_title(item.title), language)
     words: list[str] = []
     for position, token in enumerate(tokens):
         lower = token.lower()
@@ -253,7 +286,11 @@ def features(
             anchors.update(_number_features(token, tokens, position))
         elif lower not in stop and len(lower) >= 2:
             words.append(lower)
-            if token[0].isupper() and len(token) > 2 and (fold(token),) not in places:
+            if (
+                len(token) > 2
+                and _is_name(token, language, known, capitals)
+                and (_fold_word(token),) not in places
+            ):
                 key = _consonant_key(token)
                 if len(key) < 3:
                     # A name made mostly of vowels ("Huawei", "Meta") has too short a skeleton to
@@ -261,9 +298,90 @@ def features(
                     key = re.sub(r"[^a-z0-9]", "", fold(token))
                 if len(key) >= 3:
                     anchors[f"name:{key}"] += 1
-    lexical.update(f"{language}:{stem}" for stem in _stem(language, words))
+    stems = _stem(language, words)
+    lexical.update(f"{language}:{stem}" for stem in stems)
+    anchors.update(_cognates(words, stems))
     anchors.update(_place_features(text, tokens, language, places))
     return lexical, anchors
+
+
+# Nouns are capitalised in German and Luxembourgish: a capital says nothing of a name there.
+_NOUN_CAPITALS = frozenset({"de", "lb"})
+# Languages whose word frequencies tell a word of one language from a name (see _common_word).
+_REFERENCE_LANGUAGES = ("en", "fr", "de", "es", "pt", "it")
+# wordfreq's small lists stop at -600 centibels (once per million words): a word missing from
+# one is taken to be ten times rarer than that.
+_RARE = -700
+# A cognate (olympic, olympique, olímpico) is a word at least this long: the consonant skeletons
+# of shorter words meet by chance.
+COGNATE_LETTERS = 5
+
+
+def _title_case(title: str) -> bool:
+    """Whether a headline capitalises its words ("Biles Withdraws From Team Final", or all in
+    capitals): most of its longer words after the first are capitalised."""
+    longer = [w for w in _WORD.findall(title)[1:] if len(w) >= 4 and w.isalpha()]
+    return len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.6 * len(longer)
+
+
+def _capitals(title: str, language: str) -> str:
+    """What a capital says in this headline: "name" (sentence case), "little" (title case, or
+    German, whose nouns are all capitalised) or "nothing" (a headline all in capitals)."""
+    if title.isupper():
+        return "nothing"
+    return "little" if language in _NOUN_CAPITALS or _title_case(title) else "name"
+
+
+def _is_name(token: str, language: str, known: set[str], capitals: str) -> bool:
+    """Whether a word is a name: one in mixed case (iPhone, McLaren, eBay) or in capitals (IOC)
+    is; a capitalised one is, unless capitals say little there (see _capitals) and it is a word
+    of the language: written in lower case elsewhere in the feed, or common in the language and
+    not in others (see _common_word)."""
+    rest = token[1:]
+    if any(c.isupper() for c in rest) and any(c.islower() for c in rest):
+        return True
+    if not token[0].isupper():
+        return False
+    if capitals == "name" or (capitals == "little" and token.isupper()):
+        return True
+    lower = token.lower()
+    return lower not in known and not _common_word(lower, language)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _common_word(word: str, language: str) -> bool:
+    """Whether ``word`` (lower case) is a word of ``language`` rather than a name.
+
+    A name (Biles, Nvidia, Putin) is about as common in many languages; a word ("withdraws",
+    "forces") is common in its own and in one neighbour at most. So it is a word when wordfreq
+    lists it for the language and fewer than two other languages of _REFERENCE_LANGUAGES list it
+    (as it is or folded to ASCII) at least a tenth as often. A word missing from the language's
+    list is rare there, and taken for a name.
+    """
+    from . import langmodel
+
+    own = (langmodel.word_frequencies(language) or {}).get(word)
+    if own is None:
+        return False
+    forms = {word, fold(word)}
+    alike = 0
+    for code in _REFERENCE_LANGUAGES:
+        frequencies = langmodel.word_frequencies(code) if code != language else None
+        if frequencies and max(frequencies.get(form, _RARE) for form in forms) >= own - 100:
+            alike += 1
+    return alike < 2
+
+
+def _cognates(words: Sequence[str], stems: Sequence[str]) -> list[str]:
+    """Consonant skeletons of the stems of longer words: what related languages share
+    (olympic/olympique, medal/médaille/medalla, record/récord), as weak anchors."""
+    found = []
+    for word, stem in zip(words, stems, strict=True):
+        if len(word) >= COGNATE_LETTERS and word.isalpha():
+            key = _consonant_key(stem)
+            if len(key) >= 3:
+                found.append(f"cog:{key}")
+    return found
 
 
 def _cjk_features(token: str, language: str, lexical: Counter[str], anchors: Counter[str]) -> None:
@@ -313,15 +431,24 @@ def _number_features(token: str, tokens: Sequence[str], position: int) -> list[s
     return found
 
 
+# What one feature of a kind weighs beside a name, a number, a code or a place: a shared word
+# stem is weaker evidence of one event than a shared name.
+KIND_WEIGHTS = {"cog": 0.5}
+
+
+def _kind_weight(feature: str) -> float:
+    return KIND_WEIGHTS.get(feature.split(":", 1)[0], 1.0)
+
+
 def _weigh(counts: Counter[str], idf: Mapping[str, float]) -> dict[str, float]:
-    weights = {f: (1 + math.log(n)) * idf[f] for f, n in counts.items()}
+    weights = {f: (1 + math.log(n)) * idf[f] * _kind_weight(f) for f, n in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {f: w / norm for f, w in weights.items()} if norm else {}
 
 
 def _share(counts: tuple[Counter[str], Counter[str]], idf: Mapping[str, float]) -> float:
     lexical, anchors = counts
-    a = sum(((1 + math.log(n)) * idf[f]) ** 2 for f, n in anchors.items())
+    a = sum(((1 + math.log(n)) * idf[f] * _kind_weight(f)) ** 2 for f, n in anchors.items())
     b = sum(((1 + math.log(n)) * idf[f]) ** 2 for f, n in lexical.items())
     return math.sqrt(a / (a + b)) if a + b else 0.0
 
@@ -446,7 +573,8 @@ def group(
     if count == 0:
         return []
     places = _places(frozenset(item.language for item in items if item.language))
-    raw = [features(item, places) for item in items]
+    lowercase = lowercase_words(items)
+    raw = [features(item, places, lowercase) for item in items]
     df: Counter[str] = Counter()
     for lexical_counts, anchor_counts in raw:
         df.update(lexical_counts.keys())

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from summarizer.stories import StoryInput, clean_title, features, group, parse_time
+from summarizer.stories import (
+    StoryInput,
+    clean_title,
+    features,
+    group,
+    lowercase_words,
+    parse_time,
+)
 
 DATA = Path(__file__).parent / "stories"
 
@@ -219,3 +227,63 @@ def test_cjk_compatibility_ideographs_are_read_as_cjk() -> None:
     title = "\u83ef\u70ba\uf900\uf901\u8eca"
     lexical, _ = features(StoryInput(title, "", "zh"), {})
     assert "zh:\uf900\uf901" in lexical and "zh:\uf901\u8eca" in lexical
+
+
+def names(title: str, language: str = "en", feed: Sequence[StoryInput] = ()) -> set[str]:
+    _, anchors = features(StoryInput(title, "", language), {}, lowercase_words(feed))
+    return {f.removeprefix("name:") for f in anchors if f.startswith("name:")}
+
+
+def test_a_headline_in_title_case_has_the_names_of_one_in_sentence_case() -> None:
+    # Written in lower case by other sites of the feed: words of the language, not names.
+    feed = [
+        StoryInput("Gymnastics: Biles withdraws from the team final", "", "en"),
+        StoryInput("US team final ends without its star", "", "en"),
+        StoryInput("Why mental health matters to athletes, citing Osaka", "", "en"),
+    ]
+    title_case = "Simone Biles Withdraws From Team Final Citing Mental Health"
+    assert names(title_case, feed=feed) == {"smn", "bls"}
+    assert names("Simone Biles withdraws from team final citing mental health") == {"smn", "bls"}
+
+
+def test_without_feed_evidence_word_frequencies_tell_words_from_names() -> None:
+    # "Withdraws", "Gymnastics" are English words, rare elsewhere; Simone, Biles, Nvidia are
+    # about as common in several languages (or too rare to be listed): names.
+    found = names("Simone Biles Withdraws From Olympic Gymnastics Event")
+    assert {"smn", "bls"} <= found
+    assert not found & {"vtdrvs", "gmnstks", "olmpk"}
+    found = names("Nvidia Says Tighter Export Rules Will Hurt Quarterly Revenue")
+    assert "nfd" in found
+    assert not found & {"says", "tgtr", "rls", "hrt", "krtrl", "rfn"}
+
+
+def test_mixed_case_and_acronyms_are_names_in_any_headline() -> None:
+    assert {"ifn", "ebay", "mklrn", "ioc"} <= names("IPhone Maker Sues eBay, McLaren And IOC")
+    assert {"ifn", "ioc"} <= names("iPhone sales fall as IOC waits")
+
+
+def test_german_nouns_are_not_names() -> None:
+    # Every German noun is capitalised: only names common across languages stay names.
+    found = names("Olympische Spiele: Deutscher Schwimmer Wellbrock gewinnt Gold", "de")
+    assert "vlbrk" in found
+    assert not found & {"olmps", "spl", "dtsr", "svmr"}
+
+
+def test_related_languages_share_cognates() -> None:
+    _, en = features(StoryInput("Record olympic medal haul for the gymnastics team", "", "en"), {})
+    _, fr = features(StoryInput("Une moisson record de médailles olympiques", "", "fr"), {})
+    cognates = {f for f in en if f.startswith("cog:")} & {f for f in fr if f.startswith("cog:")}
+    assert {"cog:rkrd", "cog:olmp", "cog:mdl"} <= cognates
+
+
+def test_english_and_french_reports_of_one_event_are_one_story() -> None:
+    rows = [json.loads(line) for line in (DATA / "en-fr.jsonl").read_text("utf-8").splitlines()]
+    items = [
+        StoryInput(row["title"], "", row["language"], parse_time(row["published"])) for row in rows
+    ]
+    stories = named(group(items), [row["id"] for row in rows])
+    label = {row["id"]: row["story"] for row in rows}
+    # No story mixes two events: not the two Apple stories of one day, not Biles' two finals.
+    assert all(len({label[i] for i in story}) == 1 for story in stories)
+    for event in ("biles-out", "riner-gold", "nvidia-charge", "dma-fines", "ariane", "closing"):
+        assert {i for i in label if label[i] == event} in stories
