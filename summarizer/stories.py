@@ -18,14 +18,17 @@ languages; a name is about as common in many). In a script without capitals (Ara
 rarer than the language's common words is a name; Latin words with a capital inside CJK text
 are names.
 
-Articles are taken in publication order (unknown dates last, then input order) and each joins
+Articles are taken in publication order (unknown dates last, then by content) and each joins
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
 and the story was active within ``window`` hours; otherwise it starts a new story. The
-threshold is lowest for an article published with the story's latest one and rises over a few
-hours: reports of one event come in bursts. Candidate
-stories come from an inverted index over features (very common features are not indexed), so
-the cost grows with the number of articles, not with its square; and the result depends only
-on the items and their order.
+threshold is lowest for an article published with the story's nearest one and rises over a few
+hours: reports of one event come in bursts. Stories whose centroids are close are then merged.
+One pass decides with the stories as they were when each article came, so a few rounds follow
+in which each article, taken out of its story, moves to the story that now clears its bar by
+the most (as a k-means step does), until none moves. Candidate stories come from an inverted
+index over features (very common features are not indexed), so the cost grows with the number
+of articles, not with its square; and the result depends only on the items, not on their
+order.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -62,6 +65,8 @@ WINDOW_HOURS = 24.0
 BLOCK = 100
 # Stories compared in full with each article: those sharing the most feature weight with it.
 CANDIDATES = 20
+# Rounds of reassignment after the pass and the merge (fewer when no article moves).
+REFINE_ROUNDS = 3
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’.,][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
@@ -519,33 +524,41 @@ def _share(counts: tuple[Counter[str], Counter[str]], idf: Mapping[str, float]) 
 
 
 class _Story:
-    __slots__ = ("anchors", "first", "last", "lexical", "members")
+    __slots__ = ("anchors", "lexical", "members", "norms", "times")
 
     def __init__(self) -> None:
         self.members: list[int] = []
         self.lexical: dict[str, dict[str, float]] = {}  # per language: summed vectors
         self.anchors: dict[str, float] = {}
-        self.first: datetime | None = None
-        self.last: datetime | None = None
+        self.times: list[datetime] = []  # the known publication times, ascending
+        # Squared norms of the summed vectors (key None: the anchors), kept up to date.
+        self.norms: dict[str | None, float] = {}
+
+    def norm(self, language: str | None) -> float:
+        """The norm of the summed lexical vector of ``language`` (None: of the anchors)."""
+        return math.sqrt(max(0.0, self.norms.get(language, 0.0)))
+
+    def _update(self, language: str | None, vector: Mapping[str, float], sign: float) -> None:
+        """Add ``sign`` times ``vector`` to the lexical sum of ``language`` (None: anchors)."""
+        target = self.anchors if language is None else self.lexical.setdefault(language, {})
+        self.norms[language] = self.norms.get(language, 0.0) + _add_to(target, vector, sign)
+        if language is not None and not target:
+            del self.lexical[language], self.norms[language]
+
+    @property
+    def first(self) -> datetime | None:
+        return self.times[0] if self.times else None
+
+    @property
+    def last(self) -> datetime | None:
+        return self.times[-1] if self.times else None
 
     def absorb(self, other: _Story) -> None:
         self.members += other.members
         for language, vector in other.lexical.items():
-            target = self.lexical.setdefault(language, {})
-            for f, w in vector.items():
-                target[f] = target.get(f, 0.0) + w
-        for f, w in other.anchors.items():
-            self.anchors[f] = self.anchors.get(f, 0.0) + w
-        for moment in (other.first, other.last):
-            self._saw(moment)
-
-    def _saw(self, published: datetime | None) -> None:
-        if published is None:
-            return
-        if self.first is None or published < self.first:
-            self.first = published
-        if self.last is None or published > self.last:
-            self.last = published
+            self._update(language, vector, 1.0)
+        self._update(None, other.anchors, 1.0)
+        self.times = list(heapq.merge(self.times, other.times))
 
     def add(
         self,
@@ -556,21 +569,59 @@ class _Story:
         published: datetime | None,
     ) -> None:
         self.members.append(index)
-        target = self.lexical.setdefault(language, {})
-        for f, w in lex.items():
-            target[f] = target.get(f, 0.0) + w
-        for f, w in anc.items():
-            self.anchors[f] = self.anchors.get(f, 0.0) + w
-        self._saw(published)
+        self._update(language, lex, 1.0)
+        self._update(None, anc, 1.0)
+        if published is not None:
+            bisect.insort(self.times, published)
+
+    def remove(
+        self,
+        index: int,
+        language: str,
+        lex: dict[str, float],
+        anc: dict[str, float],
+        published: datetime | None,
+    ) -> None:
+        """Take out an article that ``add`` put in, with the same vectors."""
+        self.members.remove(index)
+        self._update(language, lex, -1.0)
+        self._update(None, anc, -1.0)
+        if published is not None:
+            del self.times[bisect.bisect_left(self.times, published)]
+
+    def gap(self, published: datetime | None) -> float | None:
+        """Hours from ``published`` to the nearest known time of the story (None: unknown)."""
+        if published is None or not self.times:
+            return None
+        times = self.times
+        k = bisect.bisect_left(times, published)
+        if k == len(times):
+            return (published - times[-1]).total_seconds() / 3600
+        after = (times[k] - published).total_seconds()
+        before = (published - times[k - 1]).total_seconds() if k else after
+        return min(before, after) / 3600
 
 
-def _cosine(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
+def _add_to(target: dict[str, float], vector: Mapping[str, float], sign: float) -> float:
+    """Add ``sign`` times ``vector`` to ``target``, dropping weights that cancel out; the change
+    of the squared norm of ``target``."""
+    change = 0.0
+    for f, w in vector.items():
+        old = target.get(f, 0.0)
+        new = old + sign * w
+        change += new * new - old * old
+        if abs(new) > 1e-9:
+            target[f] = new
+        else:
+            target.pop(f, None)
+    return change
+
+
+def _cosine(vector: Mapping[str, float], centroid: Mapping[str, float], norm: float) -> float:
     if not vector or not centroid:
         return 0.0
     dot = sum(w * centroid.get(f, 0.0) for f, w in vector.items())
-    if dot <= 0.0:
-        return 0.0
-    return dot / math.sqrt(sum(w * w for w in centroid.values()))
+    return dot / norm if dot > 0.0 else 0.0
 
 
 def group(
@@ -580,11 +631,13 @@ def group(
     window: float | None = WINDOW_HOURS,
     merge: float | None = MERGE_THRESHOLD,
     late_threshold: float = LATE_THRESHOLD,
+    refine: int = REFINE_ROUNDS,
 ) -> list[list[int]]:
     """Indices of ``items`` grouped by story: each group in input order, groups by first member.
 
     ``threshold`` applies to an article published with a story's latest article,
-    ``late_threshold`` once ``SETTLE_HOURS`` have passed since it, or when a date is unknown.
+    ``late_threshold`` once ``SETTLE_HOURS`` have passed since it, or when a date is unknown;
+    ``refine``: at most that many rounds in which each article moves to the story it fits best.
     """
     count = len(items)
     if count == 0:
@@ -598,37 +651,215 @@ def group(
         df.update(anchor_counts.keys())
     idf = {f: math.log((1 + count) / (1 + n)) + 1.0 for f, n in df.items()}
     order = sorted(range(count), key=lambda i: _order_key(items[i], i))
+    # The counts give way to the weighted vectors one by one: both are never held in full.
+    raw.reverse()
+    vectors = [_vectors(raw.pop(), idf) for _ in range(count)]
+    bar = (threshold, max(threshold, late_threshold))
+    stories = _single_pass(items, vectors, order, df, bar, window)
+    if merge is not None:
+        stories = _merge(stories, df, BLOCK, merge, window)
+    if refine:
+        stories = _refine(stories, items, vectors, order, df, bar, window, refine)
+    groups = [sorted(story.members) for story in stories]
+    groups.sort(key=lambda members: members[0])
+    return groups
+
+
+_Vectors = tuple[dict[str, float], dict[str, float]]
+
+
+def _vectors(counts: tuple[Counter[str], Counter[str]], idf: Mapping[str, float]) -> _Vectors:
+    """An article's weighted lexical and anchor vectors."""
+    lex, anc = _weigh(counts[0], idf), _weigh(counts[1], idf)
+    # Anchors count across languages in proportion to their share of the article: a title
+    # whose only anchor is a common place name does not join a story by it.
+    share = _share(counts, idf)
+    return lex, {f: w * share for f, w in anc.items()}
+
+
+def _single_pass(
+    items: Sequence[StoryInput],
+    vectors: Sequence[_Vectors],
+    order: Sequence[int],
+    df: Mapping[str, int],
+    bar: tuple[float, float],
+    window: float | None,
+) -> list[_Story]:
+    """Stories made in one pass in publication order: each article joins the candidate story
+    that clears its bar by the most, or starts a story."""
     stories: list[_Story] = []
     index: defaultdict[str, list[int]] = defaultdict(list)  # feature -> stories holding it
     for i in order:
         item = items[i]
-        language = item.language or "und"
-        lex, anc = _weigh(raw[i][0], idf), _weigh(raw[i][1], idf)
-        # Anchors count across languages in proportion to their share of the article: a title
-        # whose only anchor is a common place name does not join a story by it.
-        share = _share(raw[i], idf)
-        anc = {f: w * share for f, w in anc.items()}
-        shared = _shared_weights(index, df, stories, item.published, window, (lex, anc))
-        bar = (threshold, max(threshold, late_threshold))
-        best = _best_story(stories, shared, item, bar, window, (lex, anc))
+        shared = _shared_weights(index, df, stories, item.published, window, vectors[i])
+        ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
+        best = _best_story(stories, ranked, item, bar, window, vectors[i])
         if best < 0:
             best = len(stories)
             stories.append(_Story())
-        story = stories[best]
-        fresh = [
-            f
-            for f in (*lex, *anc)
-            if f not in story.anchors and f not in story.lexical.get(language, {})
-        ]
-        story.add(i, language, lex, anc, item.published)
-        for f in fresh:
+        _join(stories[best], best, i, item, vectors[i], df, index)
+    return stories
+
+
+def _join(
+    story: _Story,
+    s: int,
+    i: int,
+    item: StoryInput,
+    vectors: _Vectors,
+    df: Mapping[str, int],
+    index: defaultdict[str, list[int]],
+) -> None:
+    """Add article ``i`` to story ``s``, indexing the rarer features the story did not have."""
+    language = item.language or "und"
+    lex, anc = vectors
+    fresh = [
+        f
+        for f in (*lex, *anc)
+        if f not in story.anchors and f not in story.lexical.get(language, {})
+    ]
+    story.add(i, language, lex, anc, item.published)
+    for f in fresh:
+        if df[f] <= BLOCK:
+            index[f].append(s)
+
+
+def _refine(
+    stories: list[_Story],
+    items: Sequence[StoryInput],
+    vectors: Sequence[_Vectors],
+    order: Sequence[int],
+    df: Mapping[str, int],
+    bar: tuple[float, float],
+    window: float | None,
+    rounds: int,
+) -> list[_Story]:
+    """Move each article, in publication order, to the story that fits it best.
+
+    The single pass decides with the stories as they were when an article came; once every
+    article is placed, a story's centroid says more. Each article is taken out of its story
+    and compared with the candidate stories (its own included) as a k-means step would, with
+    the same time-dependent bar; it moves when another story clears that bar by more. An
+    article's candidates are found once; later rounds look again only at articles whose own or
+    candidate stories changed since.
+    """
+    where = [0] * len(items)
+    for s, story in enumerate(stories):
+        for i in story.members:
+            where[i] = s
+    index = _story_index(stories, df)
+    # Spans only grow as articles move in: a superset of the stories each article may join.
+    spans = _spans(stories, window)
+    candidates: list[list[int] | None] = [None] * len(items)
+    changed = [0] * len(stories)  # the step at which each story last changed
+    seen = [0] * len(items)  # the step at which each article was last placed
+    step = 0
+    for _ in range(rounds):
+        moved = 0
+        for i in order:
+            step += 1
+            ranked = candidates[i]
+            if ranked is None:
+                ranked = candidates[i] = _candidates(index, df, spans, items[i], window, vectors[i])
+            elif seen[i] > max(changed[o] for o in (where[i], *ranked)):
+                continue
+            seen[i] = step
+            target = _reassign(stories, where[i], ranked, i, items[i], vectors[i], bar, window)
+            if target != where[i]:
+                changed[target] = changed[where[i]] = step
+                moved += 1
+                where[i] = target
+                _index_fresh(target, vectors[i], df, index)
+                spans[target] = _widen(spans[target], items[i].published, window)
+        if not moved:
+            break
+    return [story for story in stories if story.members]
+
+
+def _story_index(stories: Sequence[_Story], df: Mapping[str, int]) -> defaultdict[str, list[int]]:
+    """Feature -> the stories holding it, for features in ``BLOCK`` articles or fewer."""
+    index: defaultdict[str, list[int]] = defaultdict(list)
+    for s, story in enumerate(stories):
+        for f in {f for v in (*story.lexical.values(), story.anchors) for f in v}:
             if df[f] <= BLOCK:
-                index[f].append(best)
-    if merge is not None:
-        stories = _merge(stories, df, BLOCK, merge, window)
-    groups = [sorted(story.members) for story in stories]
-    groups.sort(key=lambda members: members[0])
-    return groups
+                index[f].append(s)
+    return index
+
+
+def _widen(
+    span: tuple[float, float], published: datetime | None, window: float | None
+) -> tuple[float, float]:
+    """``span`` widened to hold the window around ``published``."""
+    if published is None or window is None:
+        return span
+    moment = published.timestamp()
+    return (min(span[0], moment - window * 3600), max(span[1], moment + window * 3600))
+
+
+def _index_fresh(
+    s: int,
+    vectors: _Vectors,
+    df: Mapping[str, int],
+    index: defaultdict[str, list[int]],
+) -> None:
+    """Index story ``s`` under the rarer features of an article it just took in."""
+    for vector in vectors:
+        for f in vector:
+            postings = index[f] if df[f] <= BLOCK else None
+            if postings is not None and s not in postings:
+                postings.append(s)
+
+
+def _candidates(
+    index: Mapping[str, list[int]],
+    df: Mapping[str, int],
+    spans: Sequence[tuple[float, float]],
+    item: StoryInput,
+    window: float | None,
+    vectors: _Vectors,
+) -> list[int]:
+    """The stories sharing the most weight with ``item`` among those whose span of time
+    (``spans``: first and last timestamps, widened by the window; infinite when unknown)
+    holds its time."""
+    moment = None if window is None or item.published is None else item.published.timestamp()
+    shared: dict[int, float] = {}
+    for vector in vectors:
+        for f, w in vector.items():
+            for o in index.get(f, ()) if df[f] <= BLOCK else ():
+                if moment is None or spans[o][0] <= moment <= spans[o][1]:
+                    shared[o] = shared.get(o, 0.0) + w
+    return sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o)))
+
+
+def _spans(stories: Sequence[_Story], window: float | None) -> list[tuple[float, float]]:
+    """Each story's first and last timestamps, widened by ``window`` hours."""
+    reach = math.inf if window is None else window * 3600
+    return [
+        (story.times[0].timestamp() - reach, story.times[-1].timestamp() + reach)
+        if story.times
+        else (-math.inf, math.inf)
+        for story in stories
+    ]
+
+
+def _reassign(
+    stories: Sequence[_Story],
+    own: int,
+    ranked: Sequence[int],
+    i: int,
+    item: StoryInput,
+    vectors: _Vectors,
+    bar: tuple[float, float],
+    window: float | None,
+) -> int:
+    """Take article ``i`` out of story ``own`` and put it in the story among ``ranked`` (or
+    ``own``, which wins ties) that clears its bar by the most; that story's position."""
+    language = item.language or "und"
+    stories[own].remove(i, language, *vectors, item.published)
+    best = _best_story(stories, ranked, item, bar, window, vectors, own)
+    target = own if best < 0 else best
+    stories[target].add(i, language, *vectors, item.published)
+    return target
 
 
 def _shared_weights(
@@ -659,36 +890,36 @@ def _shared_weights(
 
 def _best_story(
     stories: Sequence[_Story],
-    shared: Mapping[int, float],
+    ranked: Iterable[int],
     item: StoryInput,
     bar: tuple[float, float],
     window: float | None,
     vectors: tuple[Mapping[str, float], Mapping[str, float]],
+    prefer: int = -1,
 ) -> int:
-    """The open story that clears its time-dependent bar by the most, among the few sharing the
-    most weight with the article; -1 when none clears it."""
+    """The open story among ``ranked`` (and ``prefer``, which wins ties) that clears its
+    time-dependent bar by the most; -1 when none clears it."""
     lex, anc = vectors
-    ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))
     best, best_margin = -1, 0.0
-    for o in sorted(ranked):
+    for o in sorted({*ranked, prefer} - {-1}, key=lambda o: (o != prefer, o)):
         story = stories[o]
-        if not _open(story, item.published, window):
+        gap = story.gap(item.published)
+        if not story.members or (window is not None and gap is not None and gap > window):
             continue
-        margin = _similarity(story, item.language or "und", lex, anc) - _bar(story, item, bar)
+        margin = _similarity(story, item.language or "und", lex, anc) - _bar(gap, bar)
         if margin >= best_margin and (margin > best_margin or best < 0):
             best, best_margin = o, margin
     return best
 
 
-def _bar(story: _Story, item: StoryInput, bar: tuple[float, float]) -> float:
-    """The similarity ``item`` needs to join ``story``: ``bar[0]`` for an article published with
-    the story's latest one, rising linearly to ``bar[1]`` over ``SETTLE_HOURS``; ``bar[1]`` when
-    a date is unknown (no evidence of a burst)."""
+def _bar(gap: float | None, bar: tuple[float, float]) -> float:
+    """The similarity an article ``gap`` hours from a story's nearest article needs to join it:
+    ``bar[0]`` for one published with it, rising linearly to ``bar[1]`` over
+    ``SETTLE_HOURS``; ``bar[1]`` when a date is unknown (no evidence of a burst)."""
     low, high = bar
-    if item.published is None or story.last is None:
+    if gap is None:
         return high
-    hours = abs((item.published - story.last).total_seconds()) / 3600
-    return low + (high - low) * min(1.0, hours / SETTLE_HOURS)
+    return low + (high - low) * min(1.0, gap / SETTLE_HOURS)
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
@@ -816,10 +1047,12 @@ def _overlap(a: _Story, b: _Story, window: float | None) -> bool:
     return gap <= window * 3600
 
 
-def _order_key(item: StoryInput, position: int) -> tuple[int, float, int]:
-    if item.published is None:
-        return (1, 0.0, position)
-    return (0, item.published.timestamp(), position)
+def _order_key(item: StoryInput, position: int) -> tuple[int, float, str, str, str, int]:
+    """Publication order, unknown dates last; ties by content, so that the input order of
+    articles published at the same time does not change the stories."""
+    moment = 0.0 if item.published is None else item.published.timestamp()
+    content = (item.language or "und", item.title, item.lead)
+    return (item.published is None, moment, *content, position)
 
 
 def _open(story: _Story, published: datetime | None, window: float | None) -> bool:
@@ -831,8 +1064,8 @@ def _open(story: _Story, published: datetime | None, window: float | None) -> bo
 def _similarity(
     story: _Story, language: str, lex: Mapping[str, float], anc: Mapping[str, float]
 ) -> float:
-    same = _cosine(lex, story.lexical.get(language, {}))
-    across = _cosine(anc, story.anchors)
+    same = _cosine(lex, story.lexical.get(language, {}), story.norm(language))
+    across = _cosine(anc, story.anchors, story.norm(None))
     return max(same, across)
 
 

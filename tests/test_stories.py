@@ -169,6 +169,59 @@ def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:
     assert [0] in grouped(12) and [1] in grouped(12)
 
 
+def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
+    start = datetime(2025, 5, 6, 8, tzinfo=timezone.utc)
+
+    def at(hours: float) -> datetime:
+        return start + timedelta(hours=hours)
+
+    items = [
+        # Comes first, before the recall story exists: in one pass it can only meet the tram
+        # story, by "Lyon"; once the recall story has formed it fits there far better.
+        StoryInput(
+            "Scooter owners told to stop charging batteries after a blaze in Lyon", "", "en", at(0)
+        ),
+        StoryInput("Valtrix recalls 40,000 e-scooters over battery fire risk", "", "en", at(1)),
+        StoryInput(
+            "Valtrix scooter recall: battery packs can overheat while charging", "", "en", at(1.5)
+        ),
+        StoryInput(
+            "Valtrix recall: owners should stop charging scooters, company says", "", "en", at(2)
+        ),
+        StoryInput(
+            "E-scooter maker Valtrix recalls batteries after fire in Lyon", "", "en", at(2.5)
+        ),
+        StoryInput("Lyon opens new tram line to the airport", "", "en", at(0.5)),
+    ]
+    assert group(items) == [[0, 1, 2, 3, 4], [5]]
+    # Without the reassignment rounds the single pass keeps its early choice.
+    assert group(items, refine=0) == [[0, 5], [1, 2, 3, 4]]
+
+
+def test_reassignment_keeps_every_article_once_and_is_order_independent() -> None:
+    _, items = feed()
+    for rounds in (0, 1, 3):
+        groups = group(items, refine=rounds)
+        assert sorted(i for members in groups for i in members) == list(range(len(items)))
+        assert all(members for members in groups)
+    # Ties in publication time (and unknown times) do not make the result depend on input order.
+    moment = datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
+    tied = [
+        StoryInput("Huawei unveils Mate 80 smartphone with satellite messaging", "", "en", moment),
+        StoryInput("Huawei dévoile le Mate 80 et sa messagerie par satellite", "", "fr", moment),
+        StoryInput("Huawei Mate 80: satellite messaging comes to a phone", "", "en", None),
+        StoryInput("Central bank keeps interest rates on hold", "", "en", moment),
+        StoryInput("Banque centrale : les taux restent inchangés", "", "fr", None),
+    ]
+    expected = sorted(sorted(tied[i].title for i in g) for g in group(tied))
+    for seed in range(4):
+        order = list(range(len(tied)))
+        random.Random(seed).shuffle(order)
+        shuffled = [tied[i] for i in order]
+        got = sorted(sorted(shuffled[i].title for i in g) for g in group(shuffled))
+        assert got == expected
+
+
 def test_cjk_compatibility_ideographs_are_read_as_cjk() -> None:
     # U+F900-U+FAFF (as sentences reads them): character bigrams, not one long "word".
     title = "\u83ef\u70ba\uf900\uf901\u8eca"
