@@ -98,8 +98,18 @@ def extract(texts: Iterable[str], language: str, *, top: int = MAX_KEYWORDS) -> 
         return []
     if language in ("zh", "ja") or len(_CJK.findall(text)) > len(text) / 3:
         return _cjk_phrases(text, top)
-    extractor = _extractor(language)
-    scored: list[tuple[str, float]] = extractor.get_n_best(text, n=1_000_000)
+    try:
+        scored: list[tuple[str, float]] = _extractor(language).get_n_best(text, n=1_000_000)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        # A panic in yake-rust reaches Python as pyo3's PanicException, a BaseException that no
+        # `except Exception` of batch would catch: one odd text would end the whole run. Its
+        # bullets matter more than its keywords.
+        from .logs import log
+
+        log.warning("keywords left out: yake-rust failed on this text (%s)", exc)
+        return []
     # YAKE's tokenizer drops possessives and quotes ("Europe's largest" -> "Europe largest"):
     # only phrases written as such in the text are kept.
     spaced = " ".join(text.split()).casefold()

@@ -210,3 +210,30 @@ def test_batch_records_carry_keywords_unless_no_keywords(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     pages = [p.read_text(encoding="utf-8") for p in folder.iterdir()]
     assert pages and not any("Keywords" in page for page in pages)
+
+
+class _Panic(BaseException):
+    """What pyo3 raises for a Rust panic: a BaseException, not an Exception."""
+
+
+class _PanickingExtractor:
+    stopwords: frozenset[str] = frozenset()
+
+    def get_n_best(self, text: str, *, n: int) -> list[tuple[str, float]]:
+        raise _Panic("index out of bounds")
+
+
+def test_a_panic_in_yake_rust_costs_the_keywords_not_the_summary(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("summarizer.keywords._extractor", lambda language: _PanickingExtractor())
+    summary = summarize_file(ROOT / "examples" / "eu-chip-factory-en.txt")
+    assert summary.bullets and summary.keywords == ()
+    assert "yake-rust failed" in caplog.text
+    with pytest.raises(KeyboardInterrupt):
+        monkeypatch.setattr(_PanickingExtractor, "get_n_best", _interrupt)
+        extract(["Valtrix opens a plant in Dresden."], "en")
+
+
+def _interrupt(self: object, text: str, *, n: int) -> list[tuple[str, float]]:
+    raise KeyboardInterrupt
