@@ -57,7 +57,8 @@ CANDIDATES = 20
 _WORD = re.compile(r"[^\W_]+(?:[-'’.,][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[0-9A-Za-z]+(?:[.,][0-9]+)*")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# CJK characters (compatibility ideographs included), as sentences splits and counts them.
+_CJK = sentences._CJK_RE
 # A site name after the headline ("... - Esportes - Estadão", "... | Le Monde").
 _SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
 

@@ -477,18 +477,24 @@ def test_a_big_json_array_is_refused_not_parsed(
     assert inputs.error is not None and "as JSONL" in inputs.error
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM")
 def test_many_tiny_records_cost_little_memory(tmp_path: Path) -> None:
     source = tmp_path / "tiny.jsonl"
     count = 300_000
     with source.open("w") as handle:
         for i in range(count):
             handle.write('{"text": "a"}\n' if i % 7 else f'{{"text": "{i}"}}\n')
+    # VmHWM, not ru_maxrss: a child's ru_maxrss starts at pytest's own size.
     code = (
-        "import resource, sys\n"
+        "import re\n"
         "from summarizer.batch import discover\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "import numpy  # what discovery imports for many inputs: a fixed cost, left out\n"
+        "def peak():\n"
+        "    with open('/proc/self/status') as status:\n"
+        "        return int(re.search(r'VmHWM:\\s*(\\d+)', status.read())[1])\n"
+        "before = peak()\n"
         f"inputs = discover([{str(source)!r}])\n"
-        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "after = peak()\n"
         "assert [i.copy for i in inputs[:9]] == [1, 1, 2, 3, 4, 5, 6, 1, 7]\n"
         "assert inputs[-1].source.endswith(':300000')\n"
         "print(after - before)\n"
@@ -496,5 +502,43 @@ def test_many_tiny_records_cost_little_memory(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     grown_kib = int(done.stdout)
-    # About 0.8 KiB per input before; arrays and a transient count of each content now.
-    assert grown_kib * 1024 / count < 200, grown_kib
+    # About 0.8 KiB per input at first, then 150 bytes (a count of each content); now arrays:
+    # offsets, lengths, identities and their sorted copy, copy numbers (32 bytes).
+    assert grown_kib * 1024 < 48 * count + 4 * 2**20, grown_kib
+
+
+def test_the_journal_index_costs_bytes_per_input_not_a_key(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from summarizer.batch import JournalIndex
+
+    index = JournalIndex()
+    index.remember(0, {"key": "k" * 32})  # an earlier run's record, found again
+    count = 100_000
+    tracemalloc.start()
+    try:
+        for i in range(count):  # a key per input, made (and dropped) as a worker's outcome is
+            index.place(i, f"{i:032x}" if i else "k" * 32, None if i == 0 else 100 * i)
+        grown, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # A dict of (offset, key) by index cost about 250 bytes an input.
+    assert grown < 16 * count, grown
+    offsets = index.final(tmp_path)
+    assert list(offsets[:3]) == [0, 100, 200] and len(offsets) == count
+
+
+def test_a_report_keeps_a_bounded_number_of_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.batch import batch
+    from summarizer.batch import run as run_mod
+    from summarizer.pipeline import make_options
+
+    monkeypatch.setattr(run_mod, "MAX_FAILURES", 3)
+    source = tmp_path / "feed.jsonl"
+    source.write_text('{"title": "no text"}\n' * 5 + GOOD + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    report = batch([str(source)], make_options(), output=out, jobs=1)
+    assert (report.failed, report.done, len(report.failures)) == (5, 1, 3)
+    assert sum("error" in json.loads(line) for line in out.read_text().splitlines()) == 5

@@ -159,3 +159,10 @@ def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:
     assert [0, 1] in grouped(0.5)
     # ...twelve hours later the same overlap is not (it may be another event on the topic).
     assert [0] in grouped(12) and [1] in grouped(12)
+
+
+def test_cjk_compatibility_ideographs_are_read_as_cjk() -> None:
+    # U+F900-U+FAFF (as sentences reads them): character bigrams, not one long "word".
+    title = "\u83ef\u70ba\uf900\uf901\u8eca"
+    lexical, _ = features(StoryInput(title, "", "zh"), {})
+    assert "zh:\uf900\uf901" in lexical and "zh:\uf901\u8eca" in lexical

@@ -95,34 +95,49 @@ def discover(
 
 
 class _Feed:
-    """The records of one streamed JSONL file, as arrays: about 24 bytes a record where an
+    """The records of one streamed JSONL file, as arrays: about 12 bytes a record where an
     ``Input`` costs several hundred (two million tiny records must not take gigabytes)."""
 
     def __init__(self, path: str, label: str, name: tuple[str, ...]) -> None:
         self.path = path
         self.label = label  # records are "<label>:<line number>"
         self.name = name
-        self.numbers = array("q")
         self.offsets = array("q")
-        self.lengths = array("q")
+        self.lengths = array("I")  # a line is at most MAX_INPUT_BYTES (+1)
+        # Line numbers, where they do not simply go on from the record before (a blank line
+        # is skipped): record ``steps_at[k]`` has line ``steps_to[k]``, and those after it count
+        # on from there. A feed without blank lines holds one step.
+        self.steps_at = array("q")
+        self.steps_to = array("q")
         self.errors: dict[int, str] = {}  # position -> a failure found here (a line too long)
-        self.identities = array("Q")  # for copy numbers; dropped once they are given
+        self.identities = array("Q")  # for copy numbers; handed over to _Collector
+        self.copies: array[int] | None = None  # copy numbers (0: the first), once there is one
+        self.last = 0  # the line number of the last record
 
     def __len__(self) -> int:
-        return len(self.numbers)
+        return len(self.offsets)
 
     def add(self, number: int, offset: int, length: int, identity: int) -> None:
         """One record: its line number, where its line is, and what identifies its content."""
-        self.numbers.append(number)
+        if number != self.last + 1 or not self.offsets:
+            self.steps_at.append(len(self.offsets))
+            self.steps_to.append(number)
+        self.last = number
         self.offsets.append(offset)
         self.lengths.append(length)
         self.identities.append(identity)
 
-    def input(self, index: int, position: int, copy: int) -> Input:
+    def number(self, position: int) -> int:
+        """The line number of the record at ``position``."""
+        k = bisect.bisect_right(self.steps_at, position) - 1
+        return self.steps_to[k] + position - self.steps_at[k]
+
+    def input(self, index: int, position: int) -> Input:
         """The Input of the record at ``position``, ``index``-th of the run."""
-        number = self.numbers[position]
+        number = self.number(position)
         source = f"{self.label}:{number}"
         name = (*self.name, f"line-{number}")
+        copy = max(1, self.copies[position]) if self.copies is not None else 1
         error = self.errors.get(position)
         if error is not None:
             return Input(index, "record", source, name=name, error=error, copy=copy)
@@ -135,9 +150,8 @@ class Inputs(Sequence[Input]):
     """The inputs of a run in output order: ``Input`` objects, and streamed JSONL files kept
     compact (``_Feed``), each record made into an ``Input`` when it is asked for."""
 
-    def __init__(self, parts: list[list[Input] | _Feed], copies: dict[int, int]) -> None:
+    def __init__(self, parts: list[list[Input] | _Feed]) -> None:
         self.parts = parts
-        self.copies = copies  # index -> copy number, for feed records that are copies
         self.starts: list[int] = []
         total = 0
         for part in parts:
@@ -165,7 +179,7 @@ class Inputs(Sequence[Input]):
         part = self.parts[k]
         if isinstance(part, list):
             return part[index - self.starts[k]]
-        return part.input(index, index - self.starts[k], self.copies.get(index, 1))
+        return part.input(index, index - self.starts[k])
 
     def __iter__(self) -> Iterator[Input]:
         for k, part in enumerate(self.parts):
@@ -174,8 +188,7 @@ class Inputs(Sequence[Input]):
             else:
                 start = self.starts[k]
                 for position in range(len(part)):
-                    index = start + position
-                    yield part.input(index, position, self.copies.get(index, 1))
+                    yield part.input(start + position, position)
 
 
 class _Collector:
@@ -183,9 +196,7 @@ class _Collector:
 
     def __init__(self) -> None:
         self.parts: list[list[tuple[str, dict[str, Any]]] | _Feed] = []
-        self.seen: dict[int, int] = {}  # content identity -> how many so far
-        self.copies: dict[int, int] = {}
-        self.count = 0
+        self.identities = array("Q")  # every input's, in order: 8 bytes each, until numbered
 
     def add(self, kind: str, fields: dict[str, Any]) -> None:
         """One input (a file, a URL, an in-memory record, a failure)."""
@@ -197,15 +208,12 @@ class _Collector:
                 if line is None
                 else line.encode("utf-8", "surrogatepass")
             )
-        copy = self._number(identity)
-        if copy > 1:
-            fields["copy"] = copy
+        self.identities.append(identity)
         if not self.parts or isinstance(self.parts[-1], _Feed):
             self.parts.append([])
         last = self.parts[-1]
         assert isinstance(last, list)
         last.append((kind, fields))
-        self.count += 1
 
     def extend(self, found: Iterable[_Found] | _Feed) -> None:
         """Several inputs, or a streamed feed."""
@@ -213,21 +221,16 @@ class _Collector:
             for kind, fields in found:
                 self.add(kind, fields)
             return
-        for identity in found.identities:
-            copy = self._number(identity)
-            if copy > 1:
-                self.copies[self.count] = copy
-            self.count += 1
+        if self.identities:
+            self.identities.extend(found.identities)
+        else:  # the first part: taken, not copied (8 bytes a record)
+            self.identities = found.identities
         found.identities = array("Q")
         self.parts.append(found)
 
-    def _number(self, identity: int) -> int:
-        n = self.seen[identity] = self.seen.get(identity, 0) + 1
-        return n
-
     def inputs(self) -> Inputs:
         """The Inputs, indexed in order."""
-        self.seen = {}
+        self._number_copies()
         parts: list[list[Input] | _Feed] = []
         index = 0
         for part in self.parts:
@@ -240,7 +243,84 @@ class _Collector:
                 made.append(Input(index=index, kind=kind, **fields))
                 index += 1
             parts.append(made)
-        return Inputs(parts, self.copies)
+        return Inputs(parts)
+
+    def _number_copies(self) -> None:
+        """Give the n-th input of the same content (n > 1) its copy number."""
+        identities, self.identities = self.identities, array("Q")
+        copies = _copy_numbers(identities)
+        del identities
+        if copies is None:
+            return
+        start = 0
+        for part in self.parts:
+            whole = len(part) == len(copies)  # one feed: its numbers taken, not copied
+            mine = copies if whole else copies[start : start + len(part)]
+            start += len(part)
+            if not any(mine):
+                continue
+            if isinstance(part, _Feed):
+                part.copies = mine
+            else:
+                for (_, fields), copy in zip(part, mine, strict=True):
+                    if copy:
+                        fields["copy"] = copy
+
+
+# Inputs from which copies are numbered with numpy, in bounded steps; fewer are counted in a
+# dict (numpy's import would cost more than the count).
+_NUMPY_FROM = 65536
+# Inputs numbered per step with numpy: its temporary arrays stay a few megabytes.
+_STEP = 1 << 16
+
+
+def _copy_numbers(identities: array[int]) -> array[int] | None:
+    """The copy number of each input, by its identity (0 for a first one, n for the n-th copy
+    of the same content), or None when there are no copies."""
+    if len(identities) < _NUMPY_FROM:
+        seen: dict[int, int] = {}
+        copies = array("I", bytes(4 * len(identities)))
+        for position, identity in enumerate(identities):
+            n = seen[identity] = seen.get(identity, 0) + 1
+            if n > 1:
+                copies[position] = n
+        return copies if len(seen) < len(identities) else None
+    return _copy_numbers_numpy(identities)
+
+
+def _copy_numbers_numpy(identities: array[int]) -> array[int] | None:
+    """``_copy_numbers`` in about 20 bytes an input at most (a dict of counts costs 150): the
+    identities that repeat are found by sorting a copy, then inputs are numbered a step at a
+    time against a count per repeated identity."""
+    import numpy as np
+
+    every = np.frombuffer(identities, dtype=np.uint64)
+    ordered = np.sort(every)
+    repeats = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
+    if not len(repeats):
+        return None
+    repeated = np.unique(repeats)  # sorted, each once
+    del repeats
+    counts = np.zeros(len(repeated), dtype=np.uint32)  # per repeated identity, so far
+    out = array("I", bytes(4 * len(every)))
+    copies = np.frombuffer(out, dtype=np.uint32)  # written in place
+    for start in range(0, len(every), _STEP):
+        chunk = every[start : start + _STEP]
+        which = np.minimum(np.searchsorted(repeated, chunk), len(repeated) - 1)
+        hits = np.flatnonzero(repeated[which] == chunk)
+        which = which[hits]
+        # The rank of each hit among the hits of the same identity in this chunk.
+        order = np.argsort(which, kind="stable")
+        grouped = which[order]
+        first = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        ranks = np.arange(len(grouped)) - np.repeat(first, np.diff(np.r_[first, len(grouped)]))
+        numbers = np.empty(len(hits), dtype=np.uint32)
+        numbers[order] = counts[grouped] + ranks + 1
+        counts += np.bincount(which, minlength=len(repeated)).astype(np.uint32)
+        copies[start + hits] = np.where(numbers > 1, numbers, 0)
+    del copies  # out can be resized again
+    return out
 
 
 def _identity(data: bytes | memoryview) -> int:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -137,12 +138,14 @@ class Journal:
 class JournalIndex:
     """Where each record is in a journal: the offset of its line, by input and by key.
 
-    Only offsets are kept, not records, so memory stays small however many inputs there are.
+    Only offsets are kept, not records, so memory stays small however many inputs there are:
+    8 bytes an input (a dict of keys cost about 250), and a key only for earlier records.
     """
 
     def __init__(self) -> None:
         self.previous: dict[str, int] = {}  # successful records of earlier runs, by key
-        self.lines: dict[int, tuple[int, str]] = {}  # input index -> (offset, key)
+        self.lines = array("q")  # input index -> offset of its line; -1: none yet
+        self.reused: set[str] = set()  # keys of earlier records placed again
         self.others: list[int] = []  # lines of the output that are not records: kept
 
     def remember(self, offset: int, record: Mapping[str, Any]) -> None:
@@ -152,14 +155,17 @@ class JournalIndex:
 
     def place(self, index: int, key: str, offset: int | None) -> None:
         """Note where input ``index``'s record is (``None``: an earlier run's record)."""
-        self.lines[index] = (self.previous[key] if offset is None else offset, key)
+        if key in self.previous:
+            self.reused.add(key)
+        if index >= len(self.lines):
+            self.lines.frombytes(b"\xff" * 8 * (index + 1 - len(self.lines)))  # -1s
+        self.lines[index] = self.previous[key] if offset is None else offset
 
-    def final(self, where: Path) -> list[int]:
+    def final(self, where: Path) -> array[int]:
         """Offsets in output order: inputs in order, then earlier records matching none, then
         lines that are not records (a user's notes in a JSONL output are never deleted)."""
-        ordered = [self.lines[i] for i in sorted(self.lines)]
-        used = {key for _, key in ordered}
-        extra = [offset for key, offset in self.previous.items() if key not in used]
+        ordered = array("q", (offset for offset in self.lines if offset >= 0))
+        extra = [offset for key, offset in self.previous.items() if key not in self.reused]
         if extra:
             log.warning(
                 "%s: kept %d earlier record(s) that match no input of this run (other inputs "
@@ -173,4 +179,6 @@ class JournalIndex:
                 where,
                 len(self.others),
             )
-        return [offset for offset, _ in ordered] + extra + self.others
+        ordered.extend(extra)
+        ordered.extend(self.others)
+        return ordered

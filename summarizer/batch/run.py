@@ -37,6 +37,10 @@ log = logging.getLogger("summarizer")
 GROUP_SIZE = 32  # articles summarized together (one call, one round trip to a worker), by default
 
 
+# Failure messages a Report keeps.
+MAX_FAILURES = 1000
+
+
 @dataclass
 class Report:
     """Counts of a finished run."""
@@ -46,6 +50,8 @@ class Report:
     skipped: int = 0
     failed: int = 0
     elapsed: float = 0.0
+    # The first MAX_FAILURES messages (``failed`` counts them all; each error is also a record
+    # of the output): a feed of millions of bad records must not fill memory with them.
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -162,7 +168,8 @@ class _Tally:
             report.skipped += 1
         elif outcome.error is not None:
             report.failed += 1
-            report.failures.append(outcome.error)
+            if len(report.failures) < MAX_FAILURES:
+                report.failures.append(outcome.error)
             self.say(outcome.error)
             if outcome.trace:
                 log.debug("%s", outcome.trace)
