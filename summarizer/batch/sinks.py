@@ -152,7 +152,7 @@ class FileSink(Sink):
                 self.index.remember(offset, record)
         done = [r["key"] for r in finished if "error" not in r]
         made = None if journal_existed else journal_path  # by the lock, empty
-        _check_versions([*self.index.previous, *done], self.where, self.lock, made)
+        _check_versions(itertools.chain(self.index.previous, done), self.where, self.lock, made)
         self.journal = Journal(journal_path, resume)
         for record in finished:
             self.index.remember(self.journal.append(json_line(record)), record)
