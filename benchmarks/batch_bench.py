@@ -46,6 +46,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from summarizer.load import iter_jsonl, jsonl_lines
+
 TARGET_VS_SUMY = 2.5
 TARGET_SCALING = 1.8
 TARGET_RSS_MB = 120.0
@@ -125,7 +127,7 @@ def run_batch(
         if sample_pss:
             sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
-        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        records = [record for _, record in iter_jsonl(out)]
     if process.returncode not in (0, 1) or len(records) != count:
         raise SystemExit(f"batch --jobs {jobs} failed: exit {process.returncode}")
     failed = sum("error" in r for r in records)
@@ -214,11 +216,11 @@ def main() -> None:
     parser.add_argument("--sumy-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sumy_only:  # the child process of run_sumy_apart
-        lines = args.jsonl.read_text(encoding="utf-8").splitlines()
-        print(json.dumps(run_sumy([json.loads(line)["text"] for line in lines if line.strip()])))
+        print(json.dumps(run_sumy([record["text"] for _, record in iter_jsonl(args.jsonl)])))
         return
 
-    lines = [line for line in args.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Lines end at "\n" only: a record may hold U+2028, where splitlines() would cut it.
+    lines = [line for _, line in jsonl_lines(args.jsonl.read_text(encoding="utf-8"))]
     if args.limit:
         lines = lines[: args.limit]
     runs, few = measure(lines, args.jsonl, args.repeat)
