@@ -6,7 +6,9 @@ Usage (from the project root, after `pip install -e '.[bench]'`):
 
 Prints, in one run, on the same documents:
 - docs/s and peak RSS of `summarizer batch FILE --jobs 1` and `--jobs 2` (each a fresh process,
-  start-up and language detection included, 2 bullets, JSONL written to a temporary file);
+  start-up and language detection included, 2 bullets, JSONL written to a temporary file), with
+  `--no-keywords`: bullets alone, as sumy gives; and, not a target, `--jobs 1` as it runs by
+  default, with keywords (what they cost: benchmarks/keywords_bench.py);
 - docs/s of sumy's LexRank (2 sentences, French Snowball stemmer, sumy's French stop words),
   in its own process, timed around its summarizing loop only (imports and start-up excluded,
   which favours sumy).
@@ -43,6 +45,8 @@ import time
 import warnings
 from pathlib import Path
 from typing import Any
+
+from summarizer.load import iter_jsonl, jsonl_lines
 
 TARGET_VS_SUMY = 2.5
 TARGET_SCALING = 1.8
@@ -123,7 +127,7 @@ def run_batch(
         if sample_pss:
             sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
-        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        records = [record for _, record in iter_jsonl(out)]
     if process.returncode not in (0, 1) or len(records) != count:
         raise SystemExit(f"batch --jobs {jobs} failed: exit {process.returncode}")
     failed = sum("error" in r for r in records)
@@ -212,11 +216,11 @@ def main() -> None:
     parser.add_argument("--sumy-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sumy_only:  # the child process of run_sumy_apart
-        lines = args.jsonl.read_text(encoding="utf-8").splitlines()
-        print(json.dumps(run_sumy([json.loads(line)["text"] for line in lines if line.strip()])))
+        print(json.dumps(run_sumy([record["text"] for _, record in iter_jsonl(args.jsonl)])))
         return
 
-    lines = [line for line in args.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Lines end at "\n" only: a record may hold U+2028, where splitlines() would cut it.
+    lines = [line for _, line in jsonl_lines(args.jsonl.read_text(encoding="utf-8"))]
     if args.limit:
         lines = lines[: args.limit]
     runs, few = measure(lines, args.jsonl, args.repeat)
@@ -247,21 +251,28 @@ def measure(lines: list[str], path: Path, repeat: int) -> tuple[Runs, int]:
         print(f"{count} documents from {path}; {os.cpu_count()} CPUs; "
               f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
         runs: Runs = {
-            "one": [], "two": [], "given": [], "sumy": [], "one_few": [], "two_few": []
+            "one": [], "two": [], "given": [], "sumy": [], "one_few": [], "two_few": [],
+            "keywords": [],
         }  # fmt: skip
+        # Bullets alone, like for like with sumy's sentences: keywords (on by default in JSONL)
+        # are off in the target runs and measured in a run of their own.
+        bare = "--no-keywords"
         for _ in range(max(1, repeat)):
-            runs["one"].append(run_batch(source, 1, count))
-            runs["two"].append(run_batch(source, 2, count))
+            runs["one"].append(run_batch(source, 1, count, bare))
+            runs["two"].append(run_batch(source, 2, count, bare))
             if count > few:  # else there is no start-up to set apart
-                runs["one_few"].append(run_batch(warm, 1, few))
-                runs["two_few"].append(run_batch(warm, 2, few))
+                runs["one_few"].append(run_batch(warm, 1, few, bare))
+                runs["two_few"].append(run_batch(warm, 2, few, bare))
             # Not a target: the same run with detection skipped, to show what detection costs.
-            runs["given"].append(run_batch(source, 1, count, "--language", "fr"))
+            runs["given"].append(run_batch(source, 1, count, bare, "--language", "fr"))
+            # Not a target: the default, with keywords (benchmarks/keywords_bench.py).
+            runs["keywords"].append(run_batch(source, 1, count))
             runs["sumy"].append(run_sumy_apart(source))
         for name, jobs, extra in (
-            ("one", 1, ()),
-            ("two", 2, ()),
-            ("given", 1, ("--language", "fr")),
+            ("one", 1, (bare,)),
+            ("two", 2, (bare,)),
+            ("given", 1, (bare, "--language", "fr")),
+            ("keywords", 1, ()),
         ):
             fastest(runs, name)["tree_pss_mb"] = run_batch(
                 source, jobs, count, *extra, sample_pss=True
@@ -273,19 +284,21 @@ def measure(lines: list[str], path: Path, repeat: int) -> tuple[Runs, int]:
 
 def report(runs: Runs, count: int, few: int) -> None:
     """Print the figures of the fastest runs, the targets met or missed, and the spread."""
-    one, two, given, lexrank = (fastest(runs, name) for name in ("one", "two", "given", "sumy"))
+    one, two, given, keywords, lexrank = (
+        fastest(runs, name) for name in ("one", "two", "given", "keywords", "sumy")
+    )
     print("sumy tokenizer: sentencex sentences + regex words (no NLTK punkt data needed)")
     header = (
-        f"{'run':<40}{'docs/s':>8}{'wall s':>8}{'CPU s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}"
+        f"{'run':<56}{'docs/s':>8}{'wall s':>8}{'CPU s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}"
     )
     print(header)
-    for result in (one, two, given):
+    for result in (one, two, given, keywords):
         print(
-            f"{result['label']:<40}{result['docs_per_s']:>8.1f}{result['seconds']:>8.1f}"
+            f"{result['label']:<56}{result['docs_per_s']:>8.1f}{result['seconds']:>8.1f}"
             f"{result['cpu_s']:>8.1f}{result['max_rss_mb']:>12.1f}{result['tree_pss_mb']:>13.1f}"
         )
     print(
-        f"{'sumy LexRank (2 sentences)':<40}{lexrank['docs_per_s']:>8.1f}"
+        f"{'sumy LexRank (2 sentences)':<56}{lexrank['docs_per_s']:>8.1f}"
         f"{lexrank['seconds']:>8.1f}{lexrank['cpu_s']:>8.1f}"
     )
     vs_sumy = one["docs_per_s"] / lexrank["docs_per_s"]

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from summarizer import rouge
 from summarizer.errors import SummarizerError
-from summarizer.load import load_path
+from summarizer.load import iter_jsonl, load_path
 from summarizer.pipeline import make_options, summarize_article
 
 _TOKEN_RE = re.compile(r"\w+")
@@ -214,11 +214,7 @@ def main() -> None:
         result = run(pages, bullets=3, language=None, verbose=args.verbose)
         report("English pages", result, len(pages))
     if args.fr:
-        records = [
-            json.loads(line)
-            for line in (args.fr / "pages.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        records = [record for _, record in iter_jsonl(args.fr / "pages.jsonl")]
         pages = [
             (args.fr / r["file"], r["text"] + "\n" + r["summary"], None, r["title"])
             for r in records

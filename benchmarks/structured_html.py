@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from pathlib import Path
 
 from summarizer import backends, rouge
 from summarizer.backends import Request
 from summarizer.clean import clean
 from summarizer.language import given
-from summarizer.load import load_path
+from summarizer.load import iter_jsonl, load_path
 from summarizer.models import Document
 from summarizer.pipeline import make_options
 from summarizer.sentences import split_sentences
@@ -40,8 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     backend = backends.get_backend("extractive")
     scores: dict[str, list[dict[str, rouge.Score]]] = {"structured": [], "flat": [], "lead-2": []}
-    for line in (args.html_dir / "pages.jsonl").read_text(encoding="utf-8").splitlines():
-        page = json.loads(line)
+    for _, page in iter_jsonl(args.html_dir / "pages.jsonl"):
         document = clean(load_path(args.html_dir / page["file"]))
         key = page["summary"][:40]
         document = dataclasses.replace(

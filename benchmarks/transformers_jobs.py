@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from summarizer.load import iter_jsonl
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -63,8 +65,7 @@ def main() -> None:
                 elapsed = time.perf_counter() - start
                 best[name] = min(best.get(name, elapsed), elapsed)
                 records = sorted(
-                    json.dumps({k: v for k, v in json.loads(line).items()}, sort_keys=True)
-                    for line in out.read_text(encoding="utf-8").splitlines()
+                    json.dumps(record, sort_keys=True) for _, record in iter_jsonl(out)
                 )
                 digests[name] = hashlib.sha256("\n".join(records).encode()).hexdigest()[:12]
     print(f"{args.count} documents, tiny seq2seq model, fastest of {args.repeat}")

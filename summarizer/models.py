@@ -126,7 +126,7 @@ class Options:
     languages: tuple[str, ...] | None = None  # candidate languages for detection; None: all
     compress: bool = True  # delete fact-free spans from extractive bullets
     headline: bool = False  # also give a one-line headline above the bullets
-    keywords: bool = False  # also give 3-8 key phrases (YAKE: tens of ms per article)
+    keywords: bool = True  # also give 3-8 key phrases (YAKE on the article's first sentences)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -142,7 +142,7 @@ class Options:
         if self.languages is not None:
             data["languages"] = list(self.languages)
         if self.keywords:
-            # Only when asked: records (and resume keys) without keywords stay as they were.
+            # Only when on: --no-keywords records (and resume keys) are as earlier versions made.
             data["keywords"] = True
         return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -27,7 +28,7 @@ def make_options(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
-    keywords: bool = False,
+    keywords: bool = True,
 ) -> Options:
     """Validated Options."""
     if not _is_int(bullets) or bullets < 1:
@@ -137,11 +138,12 @@ def finish(request: Request, result: backends.Result) -> Summary:
 
 
 def _keywords(request: Request) -> tuple[str, ...]:
-    """Key phrases of the article (its title, standfirst and first paragraphs)."""
+    """Key phrases of the article, from its title and first sentences (standfirst first)."""
     from .keywords import extract
 
-    document = request.document
-    return tuple(extract([document.title or "", document.body], request.language.code))
+    # A generator: extract() reads only the first few of a long article's sentences.
+    texts = itertools.chain([request.document.title or ""], (s.text for s in request.sentences))
+    return tuple(extract(texts, request.language.code))
 
 
 def summarize_article(
@@ -178,7 +180,7 @@ def summarize(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
-    keywords: bool = False,
+    keywords: bool = True,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article given as a string (plain text, Markdown or HTML)."""
@@ -211,7 +213,7 @@ def summarize_file(
     languages: str | Sequence[str] | None = None,
     compress: bool = True,
     headline: bool = False,
-    keywords: bool = False,
+    keywords: bool = True,
     **backend_config: Any,
 ) -> Summary:
     """Summarize an article file (.txt, .md, .html, or a one-record .json/.jsonl)."""

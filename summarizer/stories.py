@@ -14,7 +14,10 @@ A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised w
 capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
 nouns are capitalised) a capitalised word is a name only if the feed never writes it in lower
 case and wordfreq does not show it to be a word of the language (common there, rare in other
-languages; a name is about as common in many).
+languages; a name is about as common in many). A capital opening a sentence is no name where
+the feed writes the word in lower case. In a script without capitals (Arabic), a word
+rarer than the language's common words is a name; Latin words with a capital inside CJK text
+are names.
 
 Articles are taken in publication order (unknown dates last, then by content) and each joins
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
@@ -39,7 +42,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -89,6 +92,7 @@ _UNITS = {
     "usd": "usd", "долларов": "usd",
     "km": "km", "kilometres": "km", "kilometers": "km", "kilomètres": "km",
     "kg": "kg", "nm": "nm", "ghz": "ghz", "gb": "gb", "tb": "tb", "mw": "mw", "gw": "gw",
+    "h": "hour", "hours": "hour", "heures": "hour", "horas": "hour", "stunden": "hour",
     "years": "year", "year": "year", "ans": "year", "an": "year", "jahre": "year",
     "jahren": "year", "anos": "year", "años": "year", "let": "year", "лет": "year",
 }  # fmt: skip
@@ -160,6 +164,29 @@ def _bare(token: str) -> str:
     return token
 
 
+# Arabic writes "and", "by", "for", "as" and the article before a word, in one token:
+# "وسلوفينيا" is "و" + "سلوفينيا" (and Slovenia). Longest first.
+_ARABIC_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_ARABIC_ARTICLES = frozenset({"وبال", "وال", "فال", "بال", "كال", "لل", "ال"})
+
+
+def _arabic_bare(token: str, places: Mapping[tuple[str, ...], str]) -> str:
+    """An Arabic word without the conjunction, preposition or article glued before it: the
+    article goes always, a one-letter prefix only where what remains is a known word or place."""
+    from . import langmodel
+
+    frequencies = langmodel.word_frequencies("ar") or {}
+    for prefix in _ARABIC_PREFIXES:
+        rest = token[len(prefix) :]
+        if (
+            token.startswith(prefix)
+            and len(rest) >= 3
+            and (prefix in _ARABIC_ARTICLES or rest in frequencies or (_fold_word(rest),) in places)
+        ):
+            return rest
+    return token
+
+
 def _stem(language: str, words: list[str]) -> list[str]:
     stem = sentences._stemmer(language)
     return [stem(word) for word in words] if stem else words
@@ -193,6 +220,8 @@ def _cities(locale: Any) -> list[tuple[str, str]]:
     zones = locale.time_zones
     found = []
     for zone in sorted(get_global("zone_territories")):
+        if zone.startswith("Etc/"):  # "GMT", "UTC": no place
+            continue
         data = zones.get(zone)
         city = data.get("city") if data else None
         found.append((zone, city or zone.rsplit("/", 1)[-1].replace("_", " ")))
@@ -205,12 +234,18 @@ def _folded_stem(language: str, word: str) -> str:
     return fold(stem(word) if stem else word)
 
 
-def _match(words: Sequence[str], places: Mapping[tuple[str, ...], str]) -> list[str]:
+def _match(
+    words: Sequence[str],
+    places: Mapping[tuple[str, ...], str],
+    names: Collection[str] | None = None,
+) -> list[str]:
+    """The places named by runs of ``words``; a one-word place only where the word is among
+    ``names`` (when given)."""
     found = []
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
             place = places.get(tuple(words[start : start + size]))
-            if place is not None:
+            if place is not None and (size > 1 or names is None or words[start] in names):
                 found.append(place)
     return found
 
@@ -232,7 +267,8 @@ def _stemmed_places(language: str) -> Mapping[tuple[str, ...], str]:
     pairs += [(city, f"place:{zone}") for zone, city in _cities(locale)]
     for name, ident in pairs:
         key = tuple(fold(stem(w.lower())) for w in _WORD.findall(name))
-        if key:
+        # A short stem ("par" for Paris) is shared by too many words of other meanings.
+        if key and (len(key) > 1 or len(key[0]) >= 4):
             names.setdefault(key, ident)
     return names
 
@@ -272,11 +308,15 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = [_bare(token) for token in _WORD.findall(text)]
+    matches = list(_WORD.finditer(text))
+    tokens = [_bare(match.group()) for match in matches]
+    if language == "ar":
+        tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())
     # In a headline in title case ("Simone Biles Withdraws From Team Final") and in German,
     # whose nouns are all capitalised, a capital alone does not make a name.
     capitals = _capitals(clean_title(item.title), language)
+    starts = _sentence_starts(text, matches)
     words: list[str] = []
     for position, token in enumerate(tokens):
         lower = token.lower()
@@ -288,14 +328,15 @@ def features(
             words.append(lower)
             if (
                 len(token) > 2
-                and _is_name(token, language, known, capitals)
+                and _is_name(
+                    token,
+                    language,
+                    known,
+                    "start" if capitals == "name" and position in starts else capitals,
+                )
                 and (_fold_word(token),) not in places
             ):
-                key = _consonant_key(token)
-                if len(key) < 3:
-                    # A name made mostly of vowels ("Huawei", "Meta") has too short a skeleton to
-                    # be told from others: it is kept whole.
-                    key = re.sub(r"[^a-z0-9]", "", fold(token))
+                key = _name_key(token)
                 if len(key) >= 3:
                     anchors[f"name:{key}"] += 1
     stems = _stem(language, words)
@@ -332,19 +373,35 @@ def _capitals(title: str, language: str) -> str:
     return "little" if language in _NOUN_CAPITALS or _title_case(title) else "name"
 
 
+def _sentence_starts(text: str, matches: Sequence[re.Match[str]]) -> set[int]:
+    """Positions of the words that open a sentence (of the title, or of the lead)."""
+    return {
+        k
+        for k, match in enumerate(matches)
+        if not (before := text[: match.start()].rstrip()) or before[-1] in ".!?:\n"
+    }
+
+
 def _is_name(token: str, language: str, known: set[str], capitals: str) -> bool:
     """Whether a word is a name: one in mixed case (iPhone, McLaren, eBay) or in capitals (IOC)
     is; a capitalised one is, unless capitals say little there (see _capitals) and it is a word
     of the language: written in lower case elsewhere in the feed, or common in the language and
-    not in others (see _common_word)."""
+    not in others (see _common_word). At the start of a sentence ("start"), only the feed's
+    evidence counts: a local name is common in its own language (Mayra in Portuguese)."""
     rest = token[1:]
     if any(c.isupper() for c in rest) and any(c.islower() for c in rest):
         return True
+    if token.lower() == token.upper():
+        # A script without case (Arabic, Hebrew...): a name is a word rarer than the language's
+        # common words, or as common in others (a transliterated name).
+        return len(token) >= 3 and not _common_word(token, language)
     if not token[0].isupper():
         return False
-    if capitals == "name" or (capitals == "little" and token.isupper()):
+    if capitals == "name" or (capitals in ("little", "start") and token.isupper()):
         return True
     lower = token.lower()
+    if capitals == "start":
+        return lower not in known
     return lower not in known and not _common_word(lower, language)
 
 
@@ -384,27 +441,60 @@ def _cognates(words: Sequence[str], stems: Sequence[str]) -> list[str]:
     return found
 
 
+def _name_key(token: str) -> str:
+    """What a name is compared by across languages and scripts: its consonant skeleton."""
+    key = _consonant_key(token)
+    if len(key) < 3:
+        # A name made mostly of vowels ("Huawei", "Meta") has too short a skeleton to be told
+        # from others: it is kept whole.
+        key = re.sub(r"[^a-z0-9]", "", _fold_word(token))
+    return key
+
+
 def _cjk_features(token: str, language: str, lexical: Counter[str], anchors: Counter[str]) -> None:
     """Count a run of CJK text: no spaces between its words, so character bigrams stand in for
-    words, and the Latin letters and digits inside (910B, H20, 100) are read as tokens."""
+    words, and the Latin letters and digits inside are read as tokens: codes and numbers
+    (910B, H20, 100), and names (iPhone, NBA, Biles: Latin words with a capital)."""
     chars = _CJK.findall(token)
     lexical.update(f"{language}:{a}{b}" for a, b in itertools.pairwise(chars))
     inner = _LATIN.findall(token)
     for k, part in enumerate(inner):
         if _DIGIT.search(part):
             anchors.update(_number_features(part, inner, k))
+        elif len(part) >= 2 and not part.islower() and len(key := _name_key(part)) >= 3:
+            anchors[f"name:{key}"] += 1
 
 
 def _place_features(
     text: str, tokens: Sequence[str], language: str, places: Mapping[tuple[str, ...], str]
 ) -> list[str]:
     """The places ``text`` names, as anchor features."""
-    found = _match(_WORD.findall(fold(text)), places)
+    # A one-word place must be written as a name: "gana" (wins, in Spanish) is not "Gana"
+    # (Ghana, in Portuguese).
+    stop = sentences.stopwords(language)
+    names = {
+        word
+        for t in tokens
+        if (t[0].isupper() or t.lower() == t.upper()) and t.lower() not in stop
+        for word in _WORD.findall(_fold_word(t))
+    }
+    found = _match(_WORD.findall(fold(text)), places, names)
+    if language == "ar":
+        # Names with a prefix glued on (tokens are without it).
+        bare = [w for t in tokens for w in _WORD.findall(_fold_word(t))]
+        found += [p for p in _match(bare, places, names) if p not in found]
     if not found:
         # Inflected names ("в Германии"): compare stems, with this language's own names.
         stem = sentences._stemmer(language)
         if stem is not None:
-            stemmed = [_folded_stem(language, t.lower()) for t in tokens if not _CJK.search(t)]
+            # Only words that may be names: "para" and "ganar" stem as "Paris" and "Ghana" do.
+            stemmed = [
+                _folded_stem(language, t.lower())
+                if t.lower() not in stop and (t[0].isupper() or t.lower() == t.upper())
+                else ""
+                for t in tokens
+                if not _CJK.search(t)
+            ]
             found = _match(stemmed, _stemmed_places(language))
     return found
 

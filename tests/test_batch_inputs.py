@@ -13,6 +13,7 @@ import pytest
 from summarizer.batch import discover
 from summarizer.batch import inputs as inputs_mod
 from summarizer.batch.inputs import LineReader
+from summarizer.batch.sinks import unique_names
 from summarizer.batch.work import prepare
 
 FIRST = '{"text": "Le premier article."}'
@@ -69,7 +70,9 @@ def test_copies_keep_the_keys_of_earlier_releases(
         assert not isinstance(task, dict)
         found.append((item.source, item.copy, task.key))
     reader.close()
-    assert found == EARLIER_KEYS
+    # Keys now open with the record format ("2."); the hash and copy number after it are kept.
+    assert {key.partition(".")[0] for _, _, key in found} == {"2"}
+    assert [(source, copy, key.partition(".")[2]) for source, copy, key in found] == EARLIER_KEYS
 
 
 def test_numpy_and_dict_number_copies_alike(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,3 +90,144 @@ def test_numpy_and_dict_number_copies_alike(monkeypatch: pytest.MonkeyPatch) -> 
         want = array("I", numbers) if any(numbers) else None
         assert inputs_mod._copy_numbers(identities) == want
         assert inputs_mod._copy_numbers_numpy(identities) == want
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def _array_file(folder: Path, encoding: str = "utf-8") -> Path:
+    """A JSON array of records as a user's export has them: ids or not, copies, accents and
+    CJK, a number that is a float, a nested field, an item that is not an object."""
+    texts = [(DATA / n).read_text(encoding="utf-8") for n in ("elflyg-sv.txt", "dianche-zh.txt")]
+    items: list[object] = [
+        {"id": "sv-1", "text": texts[0], "title": "Elflyg"},
+        {"text": texts[1], "score": 1.0, "tags": {"b": [1, 2], "a": None}},
+        {"text": texts[0], "title": "Elflyg", "id": "sv-1"},  # a copy, keys in another order
+        "not a record",
+        {"id": 5, "text": texts[0]},
+    ]
+    path = folder / "export.json"
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding=encoding)
+    return path
+
+
+def _keyed(paths: list[str], spool: Path) -> list[tuple[str, tuple[str, ...], int, str, str]]:
+    reader = LineReader()
+    out = []
+    for item in discover(paths, spool=spool):
+        task = prepare(item, "fp", reader)
+        if isinstance(task, dict):
+            out.append((item.source, item.name, item.copy, task["key"], task["error"]))
+        else:
+            out.append((item.source, item.name, item.copy, task.key, str(task.data)))
+    reader.close()
+    return out
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_a_big_json_array_is_streamed_with_the_keys_of_a_small_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    from summarizer import load
+
+    source = _array_file(tmp_path, encoding)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    whole = _keyed([str(source)], spool)
+    assert [s for s, *_ in whole] == [f"{source}[{n}]" for n in range(1, 6)]
+    assert [c for _, _, c, *_ in whole] == [1, 1, 2, 1, 1]
+    names = unique_names(discover([str(source)], spool=spool), ".json")
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 2000)  # the file is over it: streamed
+    streamed = _keyed([str(source)], spool)
+    # Names ("sv-1", "item-2"...) come from each record's id when --output-dir needs them.
+    assert names == unique_names(discover([str(source)], spool=spool), ".json") == [
+        "export/sv-1.json", "export/item-2.json", "export/sv-1-2.json",
+        "export/item-4.json", "export/5.json",
+    ]  # fmt: skip
+    assert [(s, c, k, d) for s, _, c, k, d in streamed] == [(s, c, k, d) for s, _, c, k, d in whole]
+
+
+def test_a_big_json_array_runs_like_a_small_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from summarizer import load
+    from summarizer.cli import cli
+
+    source = _array_file(tmp_path)
+    outputs = []
+    for cap in (load.MAX_INPUT_BYTES, 2000):
+        monkeypatch.setattr(load, "MAX_INPUT_BYTES", cap)
+        out = tmp_path / f"out-{cap}.jsonl"
+        result = CliRunner().invoke(cli, ["batch", str(source), "-o", str(out), "-j", "1"])
+        assert result.exit_code == 1, result.output  # the item that is not a record
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b'"error"') == 1
+
+
+def test_a_broken_big_json_array_is_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer import load
+
+    source = _array_file(tmp_path)
+    source.write_bytes(source.read_bytes()[:-40])  # cut: the end of the array is missing
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 2000)
+    (only,) = discover([str(source)], spool=spool)
+    assert only.error is not None and "invalid JSON array" in only.error
+    assert list(spool.iterdir()) == []  # its copy is gone
+
+
+def test_an_item_over_the_cap_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import load
+
+    source = tmp_path / "big.json"
+    source.write_text(json.dumps([{"text": "mot " * 2000}, {"text": "Un texte."}]))
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 5000)
+    first, second = discover([str(source)], spool=spool)
+    assert first.error is not None and "an item over" in first.error
+    assert second.error is None and second.source == f"{source}[2]"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts /proc/self/fd")
+def test_copies_in_the_spool_leave_no_descriptor_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer import load
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes((FIRST + "\n" + OTHER + "\n").encode("utf-16"))  # copied as UTF-8
+    array_16 = _array_file(tmp_path, "utf-16")  # copied as UTF-8, then as JSONL
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", 2000)
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    inputs = discover([str(feed), str(array_16)], spool=spool)
+    assert len(inputs) == 7
+    assert len(list(Path("/proc/self/fd").iterdir())) == before
+
+
+def test_a_big_utf16_feed_given_by_name_is_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from summarizer import load
+    from summarizer.cli import cli
+
+    text = (DATA / "elflyg-sv.txt").read_text(encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    line = json.dumps({"text": text}, ensure_ascii=False)
+    feed.write_bytes(f"{line}\n{line}\n".encode("utf-16"))
+    monkeypatch.setattr(load, "MAX_INPUT_BYTES", len(line) * 3)  # the file is over it
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(feed), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(r) for r in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["source"] for r in records] == [f"{feed}:1", f"{feed}:2"]

@@ -465,16 +465,17 @@ def test_a_utf16_feed_is_streamed(tmp_path: Path) -> None:
     assert invoke(str(source), "-o", str(out), "-q", "-j", "1").exit_code == 0
 
 
-def test_a_big_json_array_is_refused_not_parsed(
+def test_a_big_json_object_is_refused_not_parsed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from summarizer import load
 
     monkeypatch.setattr(load, "MAX_INPUT_BYTES", 50_000)
     source = tmp_path / "feed.json"
-    source.write_text("[" + ",".join([GOOD] * 60) + "]", encoding="utf-8")
-    (inputs,) = discover([str(source)])
-    assert inputs.error is not None and "as JSONL" in inputs.error
+    # Not an array of records, which would be streamed (tests/test_batch_inputs.py).
+    source.write_text('{"items": [' + ",".join([GOOD] * 60) + "]}", encoding="utf-8")
+    (inputs,) = discover([str(source)], spool=tmp_path)
+    assert inputs.error is not None and "JSON array" in inputs.error
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM")

@@ -35,6 +35,7 @@ def test_backend_facts_are_nested_and_warnings_have_their_own_field() -> None:
         "language",
         "bullets",
         "author_tldr",
+        "keywords",  # on by default (Options.keywords), empty here
         "backend",
         "options",
         "id",

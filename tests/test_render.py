@@ -14,10 +14,14 @@ TEXT = "Solar power title\nPanels got cheaper this year. Installations doubled i
 
 
 def test_text_render() -> None:
-    out = render(summarize(TEXT, bullets=2), "text")
+    out = render(summarize(TEXT, bullets=2, keywords=False), "text")
     lines = out.splitlines()
     assert lines[0] == "TL;DR" and len(lines) == 3
     assert all(line.startswith("- ") for line in lines[1:])
+    # A summary that holds keywords (the library's default) shows them on a last line.
+    summary = summarize(TEXT, bullets=2)
+    last = render(summary, "text").splitlines()[-1]
+    assert summary.keywords and last == "Keywords: " + ", ".join(summary.keywords)
 
 
 def test_markdown_render() -> None:
@@ -34,6 +38,7 @@ def test_json_schema() -> None:
         "language",
         "bullets",
         "author_tldr",
+        "keywords",
         "backend",
         "options",
     ]
@@ -47,7 +52,7 @@ def test_unknown_format() -> None:
 
 
 def test_headline_rendered_when_asked() -> None:
-    summary = summarize(TEXT, bullets=2, headline=True)
+    summary = summarize(TEXT, bullets=2, headline=True, keywords=False)
     assert summary.headline
     lines = render(summary, "text").splitlines()
     assert lines[0] == f"TL;DR: {summary.headline}" and len(lines) == 3

@@ -287,3 +287,43 @@ def test_english_and_french_reports_of_one_event_are_one_story() -> None:
     assert all(len({label[i] for i in story}) == 1 for story in stories)
     for event in ("biles-out", "riner-gold", "nvidia-charge", "dma-fines", "ariane", "closing"):
         assert {i for i in label if label[i] == event} in stories
+
+
+def test_common_words_are_not_places() -> None:
+    from summarizer.stories import _places
+
+    places = _places(frozenset({"es", "pt", "en"}))
+
+    def found(title: str, language: str) -> set[str]:
+        _, anchors = features(StoryInput(title, "", language), places)
+        return {f for f in anchors if f.startswith("place:")}
+
+    # "gana" (wins) is Portuguese for Ghana, "para" stems as Paris does; GMT is no place.
+    assert found("Biles gana el oro para Estados Unidos a las 8h GMT", "es") == {"place:US"}
+    assert found("Brasil vence Gana e vai à final", "pt") == {"place:BR", "place:GH"}
+    _, anchors = features(StoryInput("A final começa às 8h", "", "pt"), places)
+    assert "num:8hour" in anchors and not any(f.startswith("code:") for f in anchors)
+
+
+def test_arabic_names_and_places_with_a_prefix_glued_on() -> None:
+    from summarizer.stories import _places
+
+    places = _places(frozenset({"ar", "en"}))
+    # "and Germany", "from" (a stop word that folds like Amman), Biles written in Arabic letters.
+    _, ar = features(StoryInput("بايلز تنسحب من النهائي وألمانيا تفوز", "", "ar"), places)
+    _, en = features(StoryInput("Biles withdraws as Germany wins", "", "en"), places)
+    assert "place:DE" in ar and "place:Asia/Amman" not in ar
+    assert {"name:bls", "place:DE"} <= set(ar) & set(en)
+
+
+def test_latin_names_inside_chinese_text() -> None:
+    _, anchors = features(StoryInput("苹果发布iPhone新机，NBA球星到场", "", "zh"), {})
+    assert {"name:ifn", "name:nba"} <= set(anchors)
+
+
+def test_a_sentence_opening_word_the_feed_writes_in_lower_case_is_no_name() -> None:
+    feed = [StoryInput("Judo: a bronze medal for Brazil on day four", "", "en")]
+    title = "Bronze for Mayra Aguiar after a long fight. Judoka wins again in extra time"
+    assert names(title, feed=feed) == {"mayra", "agr", "idk"}
+    # Without evidence in the feed, a capital opening a sentence-case headline still counts.
+    assert "brns" in names(title)

@@ -98,9 +98,12 @@ class _Feed:
     """The records of one streamed JSONL file, as arrays: about 12 bytes a record where an
     ``Input`` costs several hundred (two million tiny records must not take gigabytes)."""
 
-    def __init__(self, path: str, label: str, name: tuple[str, ...]) -> None:
+    def __init__(
+        self, path: str, label: str, name: tuple[str, ...], *, items: bool = False
+    ) -> None:
         self.path = path
-        self.label = label  # records are "<label>:<line number>"
+        self.label = label  # records are "<label>:<line number>"...
+        self.items = items  # ...or, for the items of a JSON array, "<label>[<number>]"
         self.name = name
         self.offsets = array("q")
         self.lengths = array("I")  # a line is at most MAX_INPUT_BYTES (+1)
@@ -135,8 +138,10 @@ class _Feed:
     def input(self, index: int, position: int) -> Input:
         """The Input of the record at ``position``, ``index``-th of the run."""
         number = self.number(position)
-        source = f"{self.label}:{number}"
-        name = (*self.name, f"line-{number}")
+        if self.items:
+            source, name = f"{self.label}[{number}]", (*self.name, f"item-{number}")
+        else:
+            source, name = f"{self.label}:{number}", (*self.name, f"line-{number}")
         copy = max(1, self.copies[position]) if self.copies is not None else 1
         error = self.errors.get(position)
         if error is not None:
@@ -180,6 +185,14 @@ class Inputs(Sequence[Input]):
         if isinstance(part, list):
             return part[index - self.starts[k]]
         return part.input(index, index - self.starts[k])
+
+    def paths(self) -> Iterator[str]:
+        """The files the inputs are read from (a feed's once, not once a record)."""
+        for part in self.parts:
+            if isinstance(part, list):
+                yield from (item.path for item in part if item.path is not None)
+            else:
+                yield part.path
 
     def __iter__(self) -> Iterator[Input]:
         for k, part in enumerate(self.parts):
@@ -412,15 +425,19 @@ def _file_inputs(
         streamed = _jsonl_offsets(path, name, spool=spool)
         if streamed is not None:
             return streamed
+    elif spool is not None and _is_regular(path) and _size(path) > MAX_INPUT_BYTES:
+        items = _json_items(path, name, spool)
+        if items is not None:
+            return items
     try:
-        # A JSON array is parsed whole: bounded like one article. Big feeds are JSONL, which
-        # is streamed (and a pipe or device is never read past the same cap).
+        # A JSON array up to the cap is parsed whole, a bigger one streamed (above) to a JSONL
+        # copy; a pipe or device is never read past the same cap.
         regular = _is_regular(path)
         # read_bytes caps a pipe or a device itself (with its own message).
         data = read_bytes(path, limit=MAX_INPUT_BYTES + 1) if regular else read_bytes(path)
         if len(data) > MAX_INPUT_BYTES:
             hint = (
-                "write a big feed as JSONL (one record per line), which is read as a stream"
+                "only a JSON array is read as a stream"
                 if suffix == ".json"
                 else "convert it to UTF-8, which is read as a stream"
             )
@@ -438,6 +455,13 @@ def _is_regular(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False  # read_bytes says what is wrong
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # read_bytes says what is wrong
 
 
 # Standard input copied to disk at most: a feed that big is a file, and should be given as one.
@@ -568,9 +592,10 @@ def _jsonl_offsets(
 
 def _spool_utf8(handle: BinaryIO, codec: str, spool: str | os.PathLike[str]) -> Path:
     """A UTF-8 copy, in the folder ``spool``, of the UTF-16/32 feed open as ``handle``."""
-    copy = Path(tempfile.mkstemp(dir=spool, suffix=".jsonl")[1])
+    fd, name = tempfile.mkstemp(dir=spool, suffix=".jsonl")
+    copy = Path(name)
     handle.seek(0)
-    with open(copy, "wb") as out:
+    with os.fdopen(fd, "wb") as out:  # mkstemp's descriptor: closed with the copy
         chunks = iter(lambda: handle.read(1 << 20), b"")
         for chunk in _transcode(chunks, codec):
             out.write(chunk)
@@ -626,15 +651,81 @@ def _json_array(text: str, source: str, name: tuple[str, ...]) -> list[_Found]:
         return []  # read as a single article, which reports the JSON error
     out: list[_Found] = []
     for number, element in enumerate(array, start=1):
-        try:
-            line = json.dumps(element, ensure_ascii=False, sort_keys=True)
-        except RecursionError:
-            line = "[]"  # nested too deep to write back: fails as "not a JSON object"
+        line = _item_line(element)
         label = peek_id(line) or f"item-{number}"
         out.append(
             ("record", {"source": f"{source}[{number}]", "line": line, "name": (*name, label)})
         )
     return out
+
+
+def _json_items(
+    path: Path, name: tuple[str, ...], spool: str | os.PathLike[str]
+) -> _Feed | list[_Found] | None:
+    """The records of a JSON array too big to parse whole, streamed (ijson) to a JSONL copy in
+    ``spool``: each item on a line, written as ``_json_array`` writes it, so that it has the
+    same source, name and key; None when the file is not an array (read whole, and refused).
+    An array that turns out broken is one error, as a small one is."""
+    where = str(path)
+    try:
+        with open(path, "rb") as handle:
+            codec = _utf16_codec(handle.read(_HEAD))
+            if codec is None:
+                return _stream_items(handle, where, name, spool)
+            copy = _spool_utf8(handle, codec, spool)  # ijson reads UTF-8
+        try:
+            with open(copy, "rb") as handle:
+                return _stream_items(handle, where, name, spool)
+        finally:
+            copy.unlink(missing_ok=True)
+    except OSError:
+        return None  # the whole-file path reports unreadable files
+
+
+def _stream_items(
+    handle: BinaryIO, where: str, name: tuple[str, ...], spool: str | os.PathLike[str]
+) -> _Feed | list[_Found] | None:
+    """``_json_items`` of the UTF-8 file open as ``handle``."""
+    import ijson
+
+    from ..load import MAX_INPUT_BYTES
+
+    handle.seek(0)
+    head = handle.read(_HEAD)
+    start = len(head) - len(head.lstrip(b"\xef\xbb\xbf \t\r\n"))  # a BOM, white space
+    if not head[start:].startswith(b"["):
+        return None
+    handle.seek(start)
+    fd, copy = tempfile.mkstemp(dir=spool, suffix=".jsonl")
+    feed = _Feed(copy, where, name, items=True)
+    offset = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for number, item in enumerate(ijson.items(handle, "item", use_float=True), 1):
+                data = _item_line(item).encode("utf-8", "surrogatepass")
+                if len(data) >= MAX_INPUT_BYTES:  # as a JSONL line over the cap
+                    feed.errors[len(feed)] = (
+                        f"{where}[{number}]: an item over {MAX_INPUT_BYTES // 2**20} MiB "
+                        "(a record is read up to that size)"
+                    )
+                    feed.add(number, offset, 0, _identity(f"{where}[{number}]".encode()))
+                    continue
+                out.write(data + b"\n")
+                feed.add(number, offset, len(data) + 1, _identity(data))
+                offset += len(data) + 1
+    except (ijson.JSONError, ValueError) as exc:  # ValueError: bytes that are not UTF-8
+        os.unlink(copy)
+        error = f"{where}: invalid JSON array ({exc})"
+        return [("file", {"source": where, "name": name, "error": error})]
+    return feed
+
+
+def _item_line(item: Any) -> str:
+    """An item of a JSON array as a JSONL line (its key is made of it)."""
+    try:
+        return json.dumps(item, ensure_ascii=False, sort_keys=True)
+    except RecursionError:
+        return "[]"  # nested too deep to write back: fails as "not a JSON object"
 
 
 def _jsonl_inputs(data: bytes, source: str, name: tuple[str, ...]) -> list[_Found]:

@@ -238,10 +238,10 @@ def batch(
             raise UsageError(f"{output} is also an input; write the results to another file")
     if list(paths).count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
-    # Standard input is copied to a temporary file for the run: a feed piped in costs disk, not
-    # memory, like a JSONL file given by name.
+    # A folder for the run's copies: standard input, a UTF-16 feed as UTF-8, a big JSON array
+    # as JSONL. A feed costs disk, not memory, and is read line by line like a JSONL file.
     with contextlib.ExitStack() as stack:
-        spool = stack.enter_context(tempfile.TemporaryDirectory()) if "-" in paths else None
+        spool = stack.enter_context(tempfile.TemporaryDirectory())
         inputs = discover(
             paths,
             recursive=recursive,
@@ -251,7 +251,7 @@ def batch(
             spool=spool,
         )
         # An output that is an input under another name (a hard link) would be truncated.
-        same_file_as_input(_output_files(output, output_dir), (i.path for i in inputs if i.path))
+        same_file_as_input(_output_files(output, output_dir), inputs.paths())
         if not inputs:
             raise InputError("no input found (folders are searched for " +
                              " ".join(FOLDER_SUFFIXES) + " files)")  # fmt: skip

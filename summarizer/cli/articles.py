@@ -36,7 +36,7 @@ def summarize(source: str, output_format: str, **params: Any) -> None:
     from ..logs import log
     from ..pipeline import summarize_article
 
-    options, backend_config = summary_options(params)
+    options, backend_config = summary_options(params, output_format)
     article = load_stdin() if source == "-" else load_path(source)
     log.debug("loaded %s (%d characters)", article.source, len(article.text))
     summary = summarize_article(article, options, **backend_config)

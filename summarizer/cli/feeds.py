@@ -150,7 +150,8 @@ def batch_command(
     from ..batch import batch as run_batch
     from ..batch import default_format, get_engine
 
-    options, backend_config = summary_options(params)
+    fmt = output_format or default_format(output, output_dir)
+    options, backend_config = summary_options(params, fmt)
     ray_flags = {
         "--ray-address": ray_address,
         "--actors": actors,
@@ -177,7 +178,7 @@ def batch_command(
             options,
             output=output,
             output_dir=output_dir,
-            fmt=output_format or default_format(output, output_dir),
+            fmt=fmt,
             jobs=jobs,
             engine=runner,
             recursive=recursive,

@@ -193,8 +193,9 @@ BULLET_OPTIONS: list[OptionDecorator] = [
         help="Delete connectives, fact-free attributions, asides and concessive clauses.",
     ),
     click.option(
-        "--keywords/--no-keywords", default=False, show_default=True,
-        help="Add 3-8 key phrases (JSON: a keywords field; Markdown: a line).",
+        "--keywords/--no-keywords", default=None,
+        help="3-8 key phrases of each article: a keywords field in JSON and JSONL (there by "
+        "default), a line in text and Markdown (only with --keywords).",
     ),
 ]  # fmt: skip
 
@@ -211,12 +212,19 @@ def with_options(options: Sequence[OptionDecorator]) -> Callable[[F], F]:
     return decorate
 
 
-def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]:
+def summary_options(
+    params: Mapping[str, Any], output_format: str | None = None
+) -> tuple[Options, dict[str, Any]]:
     """The library's Options and the chosen backend's settings, from a command's parsed values.
 
     Called inside the command, so that its usage errors (a bad --language) meet handle_errors.
-    A command without --compress or --headline gets the library's defaults.
+    A command without --compress or --headline gets the library's defaults. Keywords, unless
+    --keywords or --no-keywords says otherwise, are in JSON and JSONL output only: a record's
+    field, where a reader of text or Markdown asked for bullets.
     """
+    keywords = params.get("keywords")
+    if keywords is None:
+        keywords = output_format in ("json", "jsonl")
     from ..pipeline import make_options
 
     options = make_options(
@@ -228,7 +236,7 @@ def summary_options(params: Mapping[str, Any]) -> tuple[Options, dict[str, Any]]
         max_words=params["max_words"],
         compress=params.get("compress", True),
         headline=params.get("headline", False),
-        keywords=params.get("keywords", False),
+        keywords=keywords,
     )
     # Every backend's options are parsed; the chosen backend receives only its own.
     backend_config = backends.config_for(
