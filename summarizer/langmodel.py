@@ -284,8 +284,7 @@ def build_table(profiles: Path) -> bytes:
         line for s in order if s not in sections for line in by_script[s]
     )
     members = {
-        name: gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
-        for name, lines in sections.items()
+        name: _gzip(("\n".join(lines) + "\n").encode("utf-8")) for name, lines in sections.items()
     }
     header = {
         "about": "langdetect's n-gram profiles, merged by case, as weighted log-odds in units "
@@ -297,8 +296,23 @@ def build_table(profiles: Path) -> bytes:
     }
     # One gzip file of several members: zcat shows it whole, and a reader can decompress
     # the header and then only the sections it needs.
-    first = gzip.compress((json.dumps(header, sort_keys=True) + "\n").encode("utf-8"), mtime=0)
+    first = _gzip((json.dumps(header, sort_keys=True) + "\n").encode("utf-8"))
     return first + b"".join(members.values())
+
+
+# The header of every gzip member we ship: no file name, mtime 0, XFL 2 (level 9), OS 255
+# ("unknown"). gzip.compress(mtime=0) writes OS 3 on Unix (zlib's own header) under Python 3.11
+# and 3.12 but 255 before and after (CPython gh-112346): written here, a rebuild gives the same
+# bytes under every Python and on every system.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+
+
+def _gzip(data: bytes) -> bytes:
+    """``data`` as one gzip member whose bytes depend only on ``data`` (and zlib's deflate)."""
+    # Raw deflate, no header (zlib.compress takes no wbits before Python 3.11).
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    deflated = deflate.compress(data) + deflate.flush()
+    return _GZIP_HEADER + deflated + struct.pack("<LL", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
 def read_table(data: bytes) -> tuple[dict[str, Any], NgramTable]:
@@ -330,7 +344,7 @@ def build_function_words(codes: Sequence[str]) -> bytes:
     for word in sorted(languages):
         by_set.setdefault(",".join(languages[word]), []).append(word)
     lines = [f"{key}\t{' '.join(by_set[key])}" for key in sorted(by_set)]
-    return gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
+    return _gzip(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def read_function_words(data: bytes, codes: Sequence[str]) -> dict[str, int]:

@@ -873,3 +873,80 @@ def test_target_words_is_part_of_every_resume_key() -> None:
         for kwargs in ({}, {"target_words": 20}, {"max_words": 40})
     }
     assert len(keys) == 3
+
+
+def _as_version_1(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` as summarizer wrote it with record format 1: its key a bare hash, a
+    backend's facts at the top level."""
+    old = {k: v for k, v in record.items() if k != "backend_info"}
+    old.update(record.get("backend_info", {}))
+    old["key"] = record["key"].partition(".")[2]
+    return old
+
+
+def test_keys_carry_the_record_version(tmp_path: Path, data_dir: Path) -> None:
+    from summarizer.batch.records import RECORD_VERSION, key_version
+
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 3)
+    out = tmp_path / "out.jsonl"
+    assert invoke(str(source), str(source), "-o", str(out), "-q").exit_code == 0
+    keys = [r["key"] for r in lines_of(out)]
+    assert RECORD_VERSION == 2 and {key_version(key) for key in keys} == {2}
+    assert all(key.startswith("2.") for key in keys) and keys[3] == f"{keys[0]}-2"
+    assert key_version(keys[0].partition(".")[2]) == 1  # a bare hash: format 1
+    assert key_version("k0") is None  # not a key summarizer made
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_resume_refuses_the_records_of_an_earlier_format(
+    tmp_path: Path, data_dir: Path, fmt: str
+) -> None:
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 4)
+    out = tmp_path / f"out.{fmt}"
+    assert invoke(str(source), "-o", str(out), "-q").exit_code == 0
+    records = lines_of(out) if fmt == "jsonl" else json.loads(out.read_text(encoding="utf-8"))
+    records[1]["backend_info"] = {"model": "m", "chunks": 1}  # as a model backend writes
+    old = [_as_version_1(r) for r in records[:2]]
+    assert old[1]["model"] == "m" and "backend_info" not in old[1]
+    text = "".join(json.dumps(r) + "\n" for r in old)
+    out.write_text(text if fmt == "jsonl" else json.dumps(old), encoding="utf-8")
+    before = out.read_bytes()
+    result = invoke(str(source), "-o", str(out), "--resume", "-q")
+    assert result.exit_code == 2
+    assert "written by another version of summarizer (record format 1;" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes() == before  # nothing summarized twice, nothing mixed
+    assert not (tmp_path / f"out.{fmt}.partial.jsonl").exists()
+    # The lock is released: the same command without --resume starts over.
+    again = invoke(str(source), "-o", str(out), "-q")
+    assert (
+        again.exit_code == 0
+        and len(lines_of(out) if fmt == "jsonl" else json.loads(out.read_text())) == 4
+    )
+
+
+def test_resume_retries_an_earlier_format_s_error_records(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, data_dir, 2)
+    out = tmp_path / "out.jsonl"
+    failed = {"source": f"{source}:1", "error": "boom", "key": "0" * 32}
+    out.write_text(json.dumps(failed) + "\n", encoding="utf-8")
+    result = invoke(str(source), "-o", str(out), "--resume", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert [("error" in r, r["key"][:2]) for r in lines_of(out)] == [(False, "2."), (False, "2.")]
+
+
+def test_output_dir_resume_refuses_an_earlier_format(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(data_dir / "elflyg-sv.txt", folder / "a.txt")
+    out = tmp_path / "out"
+    assert invoke(str(folder), "-d", str(out), "-q").exit_code == 0
+    [journal] = [p for p in out.iterdir() if p.suffix == ".jsonl"]
+    journal.write_text(
+        "".join(json.dumps(_as_version_1(r)) + "\n" for r in lines_of(journal)), encoding="utf-8"
+    )
+    result = invoke(str(folder), "-d", str(out), "--resume", "-q")
+    assert result.exit_code == 2 and "record format 1" in result.stderr

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SummarizerError, about, printable
+from ..errors import SummarizerError, UsageError, about, printable
 from ..models import Options
 from .inputs import Input, peek_id
 
-# Bumped when records change meaning, so --resume never mixes old and new records.
-RECORD_VERSION = 1
+# Bumped when records change meaning or layout. Every key opens with it ("2.<hash>"), so that
+# --resume can tell an earlier version's records from this one's, and refuses to mix them.
+# 1: a backend's facts (model, chunks...) at the top level of a record; keys a bare hash.
+# 2: a backend's facts in a nested "backend_info".
+RECORD_VERSION = 2
+# A key: the record version and a dot (none before version 2), a hash, "-N" for the n-th copy.
+_KEY_RE = re.compile(r"(?:([0-9]+)\.)?[0-9a-f]{32}(?:-[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,31 @@ def make_key(fingerprint: str, *parts: bytes | str) -> str:
         raw = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         digest.update(len(raw).to_bytes(8, "big"))
         digest.update(raw)
-    return digest.hexdigest()[:32]
+    return f"{RECORD_VERSION}.{digest.hexdigest()[:32]}"
+
+
+def key_version(key: str) -> int | None:
+    """The record version a resume key was made for, or None for a key summarizer did not make."""
+    match = _KEY_RE.fullmatch(key)
+    if match is None:
+        return None
+    return int(match.group(1)) if match.group(1) else 1
+
+
+def refuse_other_versions(keys: Iterable[str], where: str) -> None:
+    """A UsageError when an earlier run's records (by their ``keys``) are of another version.
+
+    Resuming would leave them beside this version's, in another layout, and summarize their
+    inputs again: two records for one input. The user decides what becomes of them.
+    """
+    versions = sorted({v for v in map(key_version, keys) if v not in (None, RECORD_VERSION)})
+    if versions:
+        raise UsageError(
+            f"{where}: written by another version of summarizer (record format "
+            f"{', '.join(map(str, versions))}; this one writes {RECORD_VERSION}, with backend "
+            "facts in backend_info): --resume cannot add to it; move it aside, or run without "
+            "--resume to summarize every input again"
+        )
 
 
 def input_key(item: Input, fingerprint: str, *parts: bytes | str) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,7 +45,7 @@ from .outputs import (
     make_folders,
     remove_stale_temps,
 )
-from .records import Outcome, error_record, json_line
+from .records import Outcome, error_record, json_line, refuse_other_versions
 
 JOURNAL_NAME = ".summarizer-batch.jsonl"  # inside --output-dir
 PARTIAL_SUFFIX = ".partial.jsonl"  # beside --output FILE for json and markdown
@@ -150,6 +150,9 @@ class FileSink(Sink):
             others = self.index.others if fmt == "jsonl" else None
             for offset, record in scan_journal(journal_path, repair=True, others=others):
                 self.index.remember(offset, record)
+        done = [r["key"] for r in finished if "error" not in r]
+        made = None if journal_existed else journal_path  # by the lock, empty
+        _check_versions(itertools.chain(self.index.previous, done), self.where, self.lock, made)
         self.journal = Journal(journal_path, resume)
         for record in finished:
             self.index.remember(self.journal.append(json_line(record)), record)
@@ -203,6 +206,20 @@ class FileSink(Sink):
         )
 
 
+def _check_versions(
+    keys: Iterable[str], where: str, lock: OutputLock, made: Path | None = None
+) -> None:
+    """Refuse (see ``refuse_other_versions``) before anything is written: unlock, and remove
+    the journal the lock ``made``."""
+    try:
+        refuse_other_versions(keys, where)
+    except UsageError:
+        lock.release()
+        if made is not None:
+            made.unlink(missing_ok=True)
+        raise
+
+
 def _read_json_array(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -234,6 +251,7 @@ class DirSink(Sink):
                 output = record.get("output")
                 if isinstance(output, str) and (root / output).is_file():
                     self.index.remember(offset, record)
+        _check_versions(self.index.previous, self.where, self.lock)
         self.journal = Journal(journal_path, resume)
 
     def previous(self) -> Mapping[str, int]:
