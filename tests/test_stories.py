@@ -285,7 +285,9 @@ def test_english_and_french_reports_of_one_event_are_one_story() -> None:
     label = {row["id"]: row["story"] for row in rows}
     # No story mixes two events: not the two Apple stories of one day, not Biles' two finals.
     assert all(len({label[i] for i in story}) == 1 for story in stories)
-    for event in ("biles-out", "riner-gold", "nvidia-charge", "dma-fines", "ariane", "closing"):
+    events = ("biles-out", "relay-record", "riner-gold", "nvidia-charge", "dma-fines", "ariane")
+    events += ("closing", "biles-beam", "iphone-air")
+    for event in events:
         assert {i for i in label if label[i] == event} in stories
 
 
@@ -327,3 +329,11 @@ def test_a_sentence_opening_word_the_feed_writes_in_lower_case_is_no_name() -> N
     assert names(title, feed=feed) == {"mayra", "agr", "idk"}
     # Without evidence in the feed, a capital opening a sentence-case headline still counts.
     assert "brns" in names(title)
+
+
+def test_a_code_with_a_unit_glued_on_is_the_code_written_apart() -> None:
+    _, en = features(StoryInput("World record in the 4x100m relay", "", "en"), {})
+    _, fr = features(StoryInput("Record du monde du relais 4x100 m", "", "fr"), {})
+    assert "code:4x100" in en and "code:4x100" in fr
+    _, codes = features(StoryInput("Ascend 910B, H20 and 12nm chips", "", "en"), {})
+    assert {"code:910b", "code:h20", "num:12nm"} <= set(codes)
