@@ -516,6 +516,11 @@ def _number_features(token: str, tokens: Sequence[str], position: int) -> list[s
             value = match.group(1).replace(",", ".")
             found += [f"num:{value}", f"num:{value}{_UNITS[match.group(2)]}"]
         else:
+            # A code with a unit glued on ("4x100m") is the code written apart from its unit
+            # ("4x100 m"), as other languages and sites write it.
+            glued = re.fullmatch(r"(.*\d)([^\W\d_]+)", lower)
+            if glued and glued.group(2) in _UNITS and not glued.group(1).isdigit():
+                lower = glued.group(1)
             # A product code says more than any word: counted three times.
             found += [f"code:{fold(lower)}"] * 3
     return found

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from summarizer.stories import (
     StoryInput,
     clean_title,
@@ -285,7 +288,9 @@ def test_english_and_french_reports_of_one_event_are_one_story() -> None:
     label = {row["id"]: row["story"] for row in rows}
     # No story mixes two events: not the two Apple stories of one day, not Biles' two finals.
     assert all(len({label[i] for i in story}) == 1 for story in stories)
-    for event in ("biles-out", "riner-gold", "nvidia-charge", "dma-fines", "ariane", "closing"):
+    events = ("biles-out", "relay-record", "riner-gold", "nvidia-charge", "dma-fines", "ariane")
+    events += ("closing", "biles-beam", "iphone-air")
+    for event in events:
         assert {i for i in label if label[i] == event} in stories
 
 
@@ -327,3 +332,58 @@ def test_a_sentence_opening_word_the_feed_writes_in_lower_case_is_no_name() -> N
     assert names(title, feed=feed) == {"mayra", "agr", "idk"}
     # Without evidence in the feed, a capital opening a sentence-case headline still counts.
     assert "brns" in names(title)
+
+
+def test_a_code_with_a_unit_glued_on_is_the_code_written_apart() -> None:
+    _, en = features(StoryInput("World record in the 4x100m relay", "", "en"), {})
+    _, fr = features(StoryInput("Record du monde du relais 4x100 m", "", "fr"), {})
+    assert "code:4x100" in en and "code:4x100" in fr
+    _, codes = features(StoryInput("Ascend 910B, H20 and 12nm chips", "", "en"), {})
+    assert {"code:910b", "code:h20", "num:12nm"} <= set(codes)
+
+
+# Headlines of three events and a few loose ones, in two languages: small feeds drawn from them
+# hold same-story pairs, near misses and ties in time.
+_POOL = [
+    ("Valtrix recalls 40,000 e-scooters over battery fire risk", "en"),
+    ("Valtrix rappelle 40 000 trottinettes pour un risque d'incendie", "fr"),
+    ("Valtrix scooter recall: battery packs can overheat while charging", "en"),
+    ("SNCF strike: 60% of TGV trains cancelled on Thursday", "en"),
+    ("Grève SNCF : 60 % des TGV annulés jeudi", "fr"),
+    ("SNCF strike enters its second day as unions reject offer", "en"),
+    ("Huawei unveils Mate 80 smartphone with satellite messaging", "en"),
+    ("Huawei dévoile le Mate 80 et sa messagerie par satellite", "fr"),
+    ("Lyon opens new tram line to the airport", "en"),
+    ("Central bank keeps interest rates on hold", "en"),
+]
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(range(len(_POOL))), st.one_of(st.none(), st.integers(0, 2))),
+        min_size=1,
+        max_size=9,
+        unique=True,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_stories_do_not_depend_on_the_input_order(
+    picks: list[tuple[int, int | None]], rng: random.Random
+) -> None:
+    start = datetime(2025, 3, 4, 6, tzinfo=timezone.utc)
+    items = [
+        StoryInput(_POOL[k][0], "", _POOL[k][1], None if h is None else start + timedelta(hours=h))
+        for k, h in picks
+    ]
+
+    def stories(feed: list[StoryInput]) -> list[list[tuple[str, float]]]:
+        def key(i: int) -> tuple[str, float]:
+            moment = feed[i].published
+            return (feed[i].title, -1.0 if moment is None else moment.timestamp())
+
+        return sorted(sorted(key(i) for i in g) for g in group(feed))
+
+    shuffled = list(items)
+    rng.shuffle(shuffled)
+    assert stories(shuffled) == stories(items)
