@@ -437,7 +437,7 @@ def _file_inputs(
         data = read_bytes(path, limit=MAX_INPUT_BYTES + 1) if regular else read_bytes(path)
         if len(data) > MAX_INPUT_BYTES:
             hint = (
-                "only a JSON array is read as a stream"
+                "only a JSON array of records is read as a stream (as batch() reads it)"
                 if suffix == ".json"
                 else "convert it to UTF-8, which is read as a stream"
             )
