@@ -14,8 +14,7 @@ A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised w
 capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
 nouns are capitalised) a capitalised word is a name only if the feed never writes it in lower
 case and wordfreq does not show it to be a word of the language (common there, rare in other
-languages; a name is about as common in many). A capital opening a sentence is no name where
-the feed writes the word in lower case. In a script without capitals (Arabic), a word
+languages; a name is about as common in many). In a script without capitals (Arabic), a word
 rarer than the language's common words is a name; Latin words with a capital inside CJK text
 are names.
 
@@ -308,15 +307,13 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    matches = list(_WORD.finditer(text))
-    tokens = [_bare(match.group()) for match in matches]
+    tokens = [_bare(token) for token in _WORD.findall(text)]
     if language == "ar":
         tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())
     # In a headline in title case ("Simone Biles Withdraws From Team Final") and in German,
     # whose nouns are all capitalised, a capital alone does not make a name.
     capitals = _capitals(clean_title(item.title), language)
-    starts = _sentence_starts(text, matches)
     words: list[str] = []
     for position, token in enumerate(tokens):
         lower = token.lower()
@@ -328,12 +325,7 @@ def features(
             words.append(lower)
             if (
                 len(token) > 2
-                and _is_name(
-                    token,
-                    language,
-                    known,
-                    "start" if capitals == "name" and position in starts else capitals,
-                )
+                and _is_name(token, language, known, capitals)
                 and (_fold_word(token),) not in places
             ):
                 key = _name_key(token)
@@ -373,21 +365,11 @@ def _capitals(title: str, language: str) -> str:
     return "little" if language in _NOUN_CAPITALS or _title_case(title) else "name"
 
 
-def _sentence_starts(text: str, matches: Sequence[re.Match[str]]) -> set[int]:
-    """Positions of the words that open a sentence (of the title, or of the lead)."""
-    return {
-        k
-        for k, match in enumerate(matches)
-        if not (before := text[: match.start()].rstrip()) or before[-1] in ".!?:\n"
-    }
-
-
 def _is_name(token: str, language: str, known: set[str], capitals: str) -> bool:
     """Whether a word is a name: one in mixed case (iPhone, McLaren, eBay) or in capitals (IOC)
     is; a capitalised one is, unless capitals say little there (see _capitals) and it is a word
     of the language: written in lower case elsewhere in the feed, or common in the language and
-    not in others (see _common_word). At the start of a sentence ("start"), only the feed's
-    evidence counts: a local name is common in its own language (Mayra in Portuguese)."""
+    not in others (see _common_word)."""
     rest = token[1:]
     if any(c.isupper() for c in rest) and any(c.islower() for c in rest):
         return True
@@ -397,11 +379,9 @@ def _is_name(token: str, language: str, known: set[str], capitals: str) -> bool:
         return len(token) >= 3 and not _common_word(token, language)
     if not token[0].isupper():
         return False
-    if capitals == "name" or (capitals in ("little", "start") and token.isupper()):
+    if capitals == "name" or (capitals == "little" and token.isupper()):
         return True
     lower = token.lower()
-    if capitals == "start":
-        return lower not in known
     return lower not in known and not _common_word(lower, language)
 
 
@@ -431,10 +411,12 @@ def _common_word(word: str, language: str) -> bool:
 
 def _cognates(words: Sequence[str], stems: Sequence[str]) -> list[str]:
     """Consonant skeletons of the stems of longer words: what related languages share
-    (olympic/olympique, medal/médaille/medalla, record/récord), as weak anchors."""
+    (olympic/olympique, medal/médaille/medalla, record/récord), as weak anchors. Only in
+    alphabets with capitals (Latin, Cyrillic, Greek): the skeleton of an Arabic or Hebrew word,
+    written without vowels, matches words of other languages by chance."""
     found = []
     for word, stem in zip(words, stems, strict=True):
-        if len(word) >= COGNATE_LETTERS and word.isalpha():
+        if len(word) >= COGNATE_LETTERS and word.isalpha() and word.upper() != word:
             key = _consonant_key(stem)
             if len(key) >= 3:
                 found.append(f"cog:{key}")
