@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer import Digest, digest, group_stories, make_options
+from summarizer import Digest, digest, group_stories, make_options, summarize_file
 from summarizer.cli import cli
 from summarizer.digest_render import render_digest, render_html, render_markdown, safe_href
 
+ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
 STORIES = Path(__file__).parent / "stories"
 
@@ -222,3 +223,14 @@ def test_a_date_without_a_time_stays_a_date() -> None:
     assert when["Chip plant opens near Dresden"] == "2025-03-04T15:00:00+01:00"
     page = render_html(Digest(stories=tuple(result)))
     assert ">2025-03-05</time>" in page and "2025-03-05 00:00" not in page
+
+
+def test_distinct_facts_of_one_article_all_stay() -> None:
+    # The seed's three bullets state three facts; words they share (ByteDance, puces, utiliser)
+    # do not make one a repeat of another.
+    seed = ROOT / "examples" / "bytedance-huawei-fr.txt"
+    summary = summarize_file(str(seed), keywords=False)
+    titles_only = {"title": "ByteDance mise sur les puces Huawei", "language": "fr"}
+    stories = group_stories([summary, titles_only])
+    assert len(stories) == 1
+    assert [b.text for b in stories[0].bullets] == [b.text for b in summary.bullets]
