@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.batch import copies as copies_mod
 from summarizer.batch import discover
-from summarizer.batch import inputs as inputs_mod
-from summarizer.batch.inputs import LineReader
+from summarizer.batch.feeds import LineReader
 from summarizer.batch.sinks import unique_names
 from summarizer.batch.work import prepare
 
@@ -53,8 +53,8 @@ EARLIER_KEYS = [
 def test_copies_keep_the_keys_of_earlier_releases(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, numpy_from: int
 ) -> None:
-    monkeypatch.setattr(inputs_mod, "_NUMPY_FROM", numpy_from)
-    monkeypatch.setattr(inputs_mod, "_STEP", 3)  # copies counted across steps too
+    monkeypatch.setattr(copies_mod, "_NUMPY_FROM", numpy_from)
+    monkeypatch.setattr(copies_mod, "_STEP", 3)  # copies counted across steps too
     monkeypatch.chdir(tmp_path)
     lines = [FIRST, OTHER, FIRST, "", SPACED, FIRST, "  ", OTHER, SPACED.strip(), FIRST]
     Path("feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -81,15 +81,15 @@ def test_numpy_and_dict_number_copies_alike(monkeypatch: pytest.MonkeyPatch) -> 
         size = rng.choice([1, 2, 9, 300, 5000])
         spread = rng.choice([2, 40, 10**6, 2**64 - 1])
         identities = array("Q", (rng.randrange(1, spread) for _ in range(size)))
-        monkeypatch.setattr(inputs_mod, "_STEP", rng.choice([1, 7, 1 << 18]))
+        monkeypatch.setattr(copies_mod, "_STEP", rng.choice([1, 7, 1 << 18]))
         expected: dict[int, int] = {}
         numbers = []
         for identity in identities:
             expected[identity] = expected.get(identity, 0) + 1
             numbers.append(expected[identity] if expected[identity] > 1 else 0)
         want = array("I", numbers) if any(numbers) else None
-        assert inputs_mod._copy_numbers(identities) == want
-        assert inputs_mod._copy_numbers_numpy(identities) == want
+        assert copies_mod._copy_numbers(identities) == want
+        assert copies_mod._copy_numbers_numpy(identities) == want
 
 
 DATA = Path(__file__).parent / "data"

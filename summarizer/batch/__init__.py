@@ -38,7 +38,8 @@ from .engines import (
     register_engine,
     unregister_engine,
 )
-from .inputs import FOLDER_SUFFIXES, JSONL_SUFFIXES, OUTPUT_SUFFIXES, Input, LineReader, discover
+from .feeds import LineReader
+from .inputs import FOLDER_SUFFIXES, JSONL_SUFFIXES, OUTPUT_SUFFIXES, Input, discover
 from .journal import Journal, JournalIndex, atomic_write, read_journal, scan_journal
 from .records import (
     RECORD_VERSION,

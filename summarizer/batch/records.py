@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import SummarizerError, UsageError, about, printable
 from ..models import Options
-from .inputs import Input, peek_id
+from .feeds import peek_id
+from .inputs import Input
 
 # Bumped when records change meaning or layout. Every key opens with it ("2.<hash>"), so that
 # --resume can tell an earlier version's records from this one's, and refuses to mix them.

@@ -29,7 +29,8 @@ from ..render import (
     record_file,
     render_lines,
 )
-from .inputs import Input, LineReader, peek_id
+from .feeds import LineReader, peek_id
+from .inputs import Input
 from .journal import (
     Journal,
     JournalIndex,

@@ -18,7 +18,8 @@ from collections.abc import Container, Sequence
 from typing import Any
 
 from ..errors import SummarizerError
-from .inputs import Input, LineReader
+from .feeds import LineReader
+from .inputs import Input
 from .records import (
     BatchConfig,
     Outcome,
