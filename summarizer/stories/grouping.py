@@ -141,7 +141,7 @@ def _join(
         for f in (*lex, *anc)
         if f not in story.anchors and f not in story.lexical.get(language, {})
     ]
-    story.add(i, language, lex, anc, item.published)
+    story.add(i, language, vectors, item.published)
     for f in fresh:
         if df[f] <= BLOCK:
             index[f].append(s)

@@ -144,8 +144,8 @@ def _reassign(
     """Take article ``i`` out of story ``own`` and put it in the story among ``ranked`` (or
     ``own``, which wins ties) that clears its bar by the most; that story's position."""
     language = item.language or "und"
-    stories[own].remove(i, language, *vectors, item.published)
+    stories[own].remove(i, language, vectors, item.published)
     best = _best_story(stories, ranked, item, bar, window, vectors, own)
     target = own if best < 0 else best
-    stories[target].add(i, language, *vectors, item.published)
+    stories[target].add(i, language, vectors, item.published)
     return target

@@ -70,34 +70,26 @@ class _Story:
         self._update(None, other.anchors, 1.0)
         self.times = list(heapq.merge(self.times, other.times))
 
-    def add(
-        self,
-        index: int,
-        language: str,
-        lex: dict[str, float],
-        anc: dict[str, float],
-        published: datetime | None,
-    ) -> None:
+    def add(self, index: int, language: str, vectors: _Vectors, when: datetime | None) -> None:
+        """Put in article ``index`` with its vectors and publication time."""
         self.members.append(index)
-        self._update(language, lex, 1.0)
-        self._update(None, anc, 1.0)
-        if published is not None:
-            bisect.insort(self.times, published)
+        self._step(language, vectors, when, 1.0)
 
-    def remove(
-        self,
-        index: int,
-        language: str,
-        lex: dict[str, float],
-        anc: dict[str, float],
-        published: datetime | None,
-    ) -> None:
+    def remove(self, index: int, language: str, vectors: _Vectors, when: datetime | None) -> None:
         """Take out an article that ``add`` put in, with the same vectors."""
         self.members.remove(index)
-        self._update(language, lex, -1.0)
-        self._update(None, anc, -1.0)
-        if published is not None:
-            del self.times[bisect.bisect_left(self.times, published)]
+        self._step(language, vectors, when, -1.0)
+
+    def _step(self, language: str, vectors: _Vectors, when: datetime | None, sign: float) -> None:
+        """Add ``sign`` times an article's vectors to the sums, and its time in (1) or out (-1)."""
+        self._update(language, vectors[0], sign)
+        self._update(None, vectors[1], sign)
+        if when is None:
+            return
+        if sign > 0:
+            bisect.insort(self.times, when)
+        else:
+            del self.times[bisect.bisect_left(self.times, when)]
 
     def gap(self, published: datetime | None) -> float | None:
         """Hours from ``published`` to the nearest known time of the story (None: unknown)."""
