@@ -97,6 +97,35 @@ class FakeBackend(BaseBackend):
 
 # --- the hostile-input corpus ------------------------------------------------------------
 
+# A backend for fault tests, written as a module that worker processes import: it raises on an
+# article that says RAISE and kills its process on one that says CRASH (what the OOM killer does).
+FAULTY_BACKEND = """
+import os
+from summarizer import backends
+from summarizer.backends import BaseBackend, Result
+
+
+class FaultyBackend(BaseBackend):
+    name = "faulty"
+
+    def summarize(self, request):
+        if "CRASH" in request.document.text:
+            os._exit(1)
+        if "RAISE" in request.document.text:
+            raise RuntimeError("boom")
+        return Result(bullets=())
+
+
+def register():
+    backends.register("faulty", "faulty_backend:FaultyBackend")
+"""
+
+
+def write_faulty_backend(folder: Path) -> None:
+    """Write the module ``faulty_backend`` (see FAULTY_BACKEND) into ``folder``."""
+    (folder / "faulty_backend.py").write_text(FAULTY_BACKEND, encoding="utf-8")
+
+
 DATA = Path(__file__).parent / "data"
 FR = (DATA / "smartphone-reparation-fr.txt").read_text(encoding="utf-8")
 EN = (DATA / "battery-recycling-en.txt").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import fresh_python, group_gone, wait_for_lines
+from helpers import fresh_python, group_gone, wait_for_lines, write_faulty_backend
 
 from summarizer import batch as batch_mod
 from summarizer.batch import (
@@ -604,35 +604,21 @@ def test_sigkill_then_resume(tmp_path: Path, data_dir: Path, jobs: str) -> None:
     assert all(len(r["bullets"]) == 3 for r in records)
 
 
-CRASHING_BACKEND = """
-import os
-from summarizer.backends import BaseBackend, Result
-
-class CrashingBackend(BaseBackend):
-    name = "crashing"
-
-    def summarize(self, request):
-        if "CRASH" in request.document.text:
-            os._exit(1)  # what the OOM killer does to a worker
-        return Result(bullets=())
-"""
-
-
 def test_a_dead_worker_does_not_stop_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path, request: pytest.FixtureRequest
 ) -> None:
     from summarizer import backends
 
-    (tmp_path / "crashing_backend.py").write_text(CRASHING_BACKEND)
+    write_faulty_backend(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    backends.register("crashing", "crashing_backend:CrashingBackend")
-    request.addfinalizer(lambda: backends.unregister("crashing"))
+    backends.register("faulty", "faulty_backend:FaultyBackend")
+    request.addfinalizer(lambda: backends.unregister("faulty"))
     text = (data_dir / "elflyg-sv.txt").read_text()
     feed = tmp_path / "feed.jsonl"
     rows = [{"id": str(i), "text": text + ("\nCRASH." if i == 3 else f"\n{i}.")} for i in range(40)]
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "out.jsonl"
-    options = make_options(backend="crashing", language="sv")
+    options = make_options(backend="faulty", language="sv")
     report = batch_mod.batch([str(feed)], options, output=out, jobs=2)
     records = lines_of(out)
     assert [r["id"] for r in records] == [str(i) for i in range(40)]

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import group_gone, wait_for_lines
+from helpers import group_gone, wait_for_lines, write_faulty_backend
 
 from summarizer import backends
 from summarizer.batch import Report, batch, get_engine, read_journal
@@ -42,30 +42,6 @@ ARTICLES = [
     "intelligenza-artificiale-it.txt",
     "elflyg-sv.txt",
 ]
-
-# A backend for fault tests, registered in every Ray worker by the session's setup hook: it
-# raises on an article that says RAISE and kills its process on one that says CRASH.
-FAULTY_BACKEND = """
-import os
-from summarizer import backends
-from summarizer.backends import BaseBackend, Result
-
-
-class FaultyBackend(BaseBackend):
-    name = "faulty"
-
-    def summarize(self, request):
-        if "CRASH" in request.document.text:
-            os._exit(1)  # what the OOM killer does to a worker
-        if "RAISE" in request.document.text:
-            raise RuntimeError("boom")
-        return Result(bullets=())
-
-
-def register():
-    backends.register("faulty", "ray_test_faulty:FaultyBackend")
-"""
-
 
 # --------------------------------------------------------------------------- sizing (no Ray)
 
@@ -132,7 +108,7 @@ def ray_session() -> Iterator[None]:
     import ray
 
     hooks = Path(tempfile.mkdtemp(prefix="ray-hooks-"))
-    (hooks / "ray_test_faulty.py").write_text(FAULTY_BACKEND)
+    write_faulty_backend(hooks)
     sys.path.insert(0, str(hooks))
     ray.init(
         num_cpus=2,
@@ -141,17 +117,18 @@ def ray_session() -> Iterator[None]:
         log_to_driver=False,
         runtime_env={
             "env_vars": {"PYTHONPATH": str(hooks)},
-            "worker_process_setup_hook": "ray_test_faulty.register",
+            "worker_process_setup_hook": "faulty_backend.register",
         },
     )
     try:
-        import ray_test_faulty
+        import faulty_backend
 
-        ray_test_faulty.register()
+        faulty_backend.register()
         yield
     finally:
         ray.shutdown()
-        backends._REGISTRY.pop("faulty", None)
+        if "faulty" in backends.available():
+            backends.unregister("faulty")
         sys.path.remove(str(hooks))
         shutil.rmtree(hooks, ignore_errors=True)
 
