@@ -110,7 +110,7 @@ def test_empty_and_title_only_inputs() -> None:
 
 
 def test_anchors_survive_translation() -> None:
-    from summarizer.stories import _places
+    from summarizer.stories.places import _places
 
     places = _places(frozenset({"fr", "en", "de", "ru"}))
     _, en = features(StoryInput("Chip plant in Germany costs €9.4bn", "", "en"), places)
@@ -128,7 +128,7 @@ def test_anchors_survive_translation() -> None:
 
 
 def test_names_after_an_elision_or_with_a_possessive_and_vowel_heavy_names() -> None:
-    from summarizer.stories import _places
+    from summarizer.stories.places import _places
 
     places = _places(frozenset({"fr", "en"}))
     _, fr = features(StoryInput("Le pari d’Huawei sur l’Ascend", "", "fr"), places)
@@ -295,7 +295,7 @@ def test_english_and_french_reports_of_one_event_are_one_story() -> None:
 
 
 def test_common_words_are_not_places() -> None:
-    from summarizer.stories import _places
+    from summarizer.stories.places import _places
 
     places = _places(frozenset({"es", "pt", "en"}))
 
@@ -311,7 +311,7 @@ def test_common_words_are_not_places() -> None:
 
 
 def test_arabic_names_and_places_with_a_prefix_glued_on() -> None:
-    from summarizer.stories import _places
+    from summarizer.stories.places import _places
 
     places = _places(frozenset({"ar", "en"}))
     # "and Germany", "from" (a stop word that folds like Amman), Biles written in Arabic letters.

@@ -1,0 +1,87 @@
+"""What grouping reads of an article, and the text helpers every part of it shares: the word
+pattern, folding to ASCII, consonant keys, headline and language clean-up, publication times."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from .. import sentences
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’.,][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[0-9A-Za-z]+(?:[.,][0-9]+)*")
+# CJK characters (compatibility ideographs included), as sentences splits and counts them.
+_CJK = sentences._CJK_RE
+# A site name after the headline ("... - Esportes - Estadão", "... | Le Monde").
+_SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """What grouping reads of one article: its title, lead, language and publication time."""
+
+    title: str
+    lead: str = ""
+    language: str = "und"
+    published: datetime | None = None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A publication time from an ISO 8601 string (or a datetime); None when unknown/invalid."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    # Naive times are taken as UTC, so that naive and aware times can be compared.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and scripts folded to ASCII (names compare across languages)."""
+    from anyascii import anyascii
+
+    return str(anyascii(text)).lower()
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _fold_word(word: str) -> str:
+    # News vocabulary repeats from article to article: one word is folded once.
+    return fold(word)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _consonant_key(word: str) -> str:
+    # Transliterations disagree on vowels and on a few consonants (Байлз -> "baylz" vs
+    # "Biles"); their consonant skeleton mostly agrees.
+    key = fold(word)
+    key = key.replace("ph", "f").replace("ck", "k").replace("sch", "sh").replace("tch", "ch")
+    key = key.translate(str.maketrans("zcqvwj", "skkfvi"))
+    key = re.sub(r"[^a-z0-9]", "", key)
+    key = key[0] + re.sub(r"[aeiouyh]", "", key[1:]) if key else key
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def clean_title(title: str) -> str:
+    """The headline without a trailing site name (" - Le Monde", " | Reuters")."""
+    stripped = _SITE_SUFFIX.sub("", title.strip())
+    while stripped != title.strip() and _SITE_SUFFIX.search(stripped):
+        title, stripped = stripped, _SITE_SUFFIX.sub("", stripped)
+    return stripped if len(stripped) >= 12 else title.strip()
+
+
+def normalize_language(code: str | None) -> str:
+    """A language code as grouping keys it ("und" when unknown)."""
+    if not code:
+        return "und"
+    return unicodedata.normalize("NFC", code).split("-")[0].lower()
