@@ -180,9 +180,10 @@ def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
 
     items = [
         # Comes first, before the recall story exists: in one pass it can only meet the tram
-        # story, by "Lyon"; once the recall story has formed it fits there far better.
+        # story, by "Lyon" (it names no concept, such as "battery" or "fire", of the recall
+        # story); once the recall story has formed it fits there far better.
         StoryInput(
-            "Scooter owners told to stop charging batteries after a blaze in Lyon", "", "en", at(0)
+            "Scooter owners told to stop charging packs after a scare in Lyon", "", "en", at(0)
         ),
         StoryInput("Valtrix recalls 40,000 e-scooters over battery fire risk", "", "en", at(1)),
         StoryInput(
@@ -273,10 +274,12 @@ def test_german_nouns_are_not_names() -> None:
 
 
 def test_related_languages_share_cognates() -> None:
-    _, en = features(StoryInput("Record olympic medal haul for the gymnastics team", "", "en"), {})
-    _, fr = features(StoryInput("Une moisson record de médailles olympiques", "", "fr"), {})
+    _, en = features(
+        StoryInput("Spectacular and historic comeback for the favourite", "", "en"), {}
+    )
+    _, fr = features(StoryInput("Retour spectaculaire et historique de la favorite", "", "fr"), {})
     cognates = {f for f in en if f.startswith("cog:")} & {f for f in fr if f.startswith("cog:")}
-    assert {"cog:rkrd", "cog:olmp", "cog:mdl"} <= cognates
+    assert {"cog:spktklr", "cog:hstr", "cog:frt"} <= cognates
 
 
 def test_english_and_french_reports_of_one_event_are_one_story() -> None:
