@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 from .. import sentences
 from .names import _capitals, _cognates, _is_name, _name_key
 from .places import _place_features
-from .text import _CJK, _DIGIT, _LATIN, _WORD, StoryInput, _fold_word, clean_title, fold
+from .text import (
+    _CJK,
+    _DIGIT,
+    _LATIN,
+    StoryInput,
+    _fold_word,
+    clean_title,
+    fold,
+    word_tokens,
+)
 
 # Units in several languages, folded to one name, so that "5 milliards" meets "5 billion".
 _UNITS = {
@@ -82,7 +91,7 @@ def lowercase_words(items: Sequence[StoryInput]) -> dict[str, set[str]]:
     word capitalised at the start of a headline in title case is no name."""
     seen: defaultdict[str, set[str]] = defaultdict(set)
     for item in items:
-        words = _WORD.findall(item.title + "\n" + item.lead)
+        words = word_tokens(item.title + "\n" + item.lead)
         seen[item.language or "und"].update(word for word in words if word.islower())
     return dict(seen)
 
@@ -104,7 +113,7 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = [_bare(token) for token in _WORD.findall(text)]
+    tokens = [_bare(token) for token in word_tokens(text)]
     if language == "ar":
         tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())
