@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .clean import normalize_spaces
-from .digests import Digest, Story
+from .digests import Digest, Story, is_date_only
 from .errors import UsageError
 from .render import DIGEST_FORMATS, to_json
 
@@ -56,7 +56,7 @@ def _lang(code: str) -> str:
 def _when(iso: str | None) -> str | None:
     if not iso:
         return None
-    if len(iso) == 10:  # a date without a time
+    if is_date_only(iso):
         return iso
     try:
         moment = datetime.fromisoformat(iso)

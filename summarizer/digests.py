@@ -30,7 +30,12 @@ DEFAULT_BULLETS = 5
 REPEAT_OVERLAP = 0.5
 
 
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_date_only(text: str) -> bool:
+    """Whether ``text`` is an ISO 8601 date without a time ("2025-03-04")."""
+    return _DATE_ONLY.fullmatch(text.strip()) is not None
 
 
 @dataclass(frozen=True)
@@ -264,7 +269,7 @@ def _published_text(raw: object, published: datetime | None) -> str | None:
     UTC would be a time nobody gave)."""
     if published is None:
         return None
-    if isinstance(raw, str) and _DATE_ONLY.match(raw.strip()):
+    if isinstance(raw, str) and is_date_only(raw):
         return raw.strip()
     return published.isoformat()
 

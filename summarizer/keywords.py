@@ -21,6 +21,8 @@ from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from typing import Any
 
+from .elision import unelide
+
 MIN_KEYWORDS = 3
 MAX_KEYWORDS = 8
 MAX_WORDS = 3  # words in one key phrase
@@ -39,8 +41,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _CJK_FUNCTION = frozenset("的了是在和与及为将已等仍也都而或把被从对向于就这那其之个一年月日の")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-# An elided article or pronoun opening a phrase ("d’IA", "l'Europe", "dell’Ue"): not part of it.
-_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|dell|dall|nell|all|sull|un)['’](?=[^\W\d_])", re.I)
 # The languages yake-rust ships YAKE's stop lists for (Czech under "cz"); asking it for another
 # code makes it panic, so others get stopwords-iso's list.
 _YAKE_CODES = frozenset(
@@ -114,7 +114,7 @@ def extract(texts: Iterable[str], language: str, *, top: int = MAX_KEYWORDS) -> 
     # only phrases written as such in the text are kept.
     spaced = " ".join(text.split()).casefold()
     written = (p for p in _ranked(scored) if " ".join(p.split()).casefold() in spaced)
-    return choose(written, top, _stopwords(language))
+    return choose(written, top, _stopwords(language), language)
 
 
 def _ranked(scored: Iterable[tuple[str, float]]) -> list[str]:
@@ -133,23 +133,26 @@ def _ranked(scored: Iterable[tuple[str, float]]) -> list[str]:
 
 
 def choose(
-    candidates: Iterable[str], top: int = MAX_KEYWORDS, stopwords: Collection[str] = ()
+    candidates: Iterable[str],
+    top: int = MAX_KEYWORDS,
+    stopwords: Collection[str] = (),
+    language: str = "und",
 ) -> list[str]:
     """Best-first candidates without near repeats: a phrase sharing a word with a better one
     is left out ("Valtrix" after "Valtrix plant"), as are phrases without a letter and those
     that open or close on a stop word once elisions are undone ("un cadavre" from "d'un
-    cadavre", "Lors d'une")."""
+    cadavre", "Lors d'une"; see summarizer.elision: "O'Neill" and "D'Angelo" keep theirs)."""
     chosen: list[str] = []
     seen: set[str] = set()
     for candidate in candidates:
-        phrase = _ELISION.sub("", " ".join(candidate.split()).strip(".,;:!?·-–—'’\"«»()[]"))
+        phrase = unelide(" ".join(candidate.split()).strip(".,;:!?·-–—'’\"«»()[]"), language)
         tokens = phrase.split()
         if not tokens or any(
-            _ELISION.sub("", t).casefold() in stopwords for t in (tokens[0], tokens[-1])
+            unelide(t, language).casefold() in stopwords for t in (tokens[0], tokens[-1])
         ):
             continue
         # "IA" repeats "modèle d’IA", "allie" repeats "ByteDance s’allie".
-        words = {_ELISION.sub("", w).casefold() for w in _WORD.findall(phrase)}
+        words = {unelide(w, language).casefold() for w in _WORD.findall(phrase)}
         if not words or not any(c.isalpha() for c in phrase) or words & seen:
             continue
         if any(len(w) < 2 for w in words) and len(words) == 1:

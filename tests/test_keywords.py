@@ -167,6 +167,9 @@ def test_elided_articles_are_left_out_of_phrases() -> None:
         "allie",
         "Ascend",
     ]
+    # Names that open with a letter and an apostrophe keep it, in English and in French.
+    assert choose(["D'Angelo Russell", "O'Neill"], language="en") == ["D'Angelo Russell", "O'Neill"]
+    assert choose(["N'Golo Kanté", "d'Arsenal"], language="fr") == ["N'Golo Kanté", "Arsenal"]
 
 
 def test_cli_json_has_keywords_and_matches_the_schema() -> None:

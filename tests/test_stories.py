@@ -421,3 +421,23 @@ def test_stories_do_not_depend_on_the_input_order(
     shuffled = list(items)
     rng.shuffle(shuffled)
     assert stories(shuffled) == stories(items)
+
+
+def test_names_with_an_apostrophe_are_whole_names_in_english_and_french() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"fr", "en"}))
+
+    def names(title: str, language: str) -> set[str]:
+        _, anchors = features(StoryInput(title, "", language), places)
+        return {f for f in anchors if f.startswith("name:")}
+
+    en = names("Conor O'Neill and D'Angelo Russell sign with the Lakers", "en")
+    fr = names("Conor O'Neill et D'Angelo Russell signent chez les Lakers", "fr")
+    # "O'Neill" is not "Neill", "D'Angelo" not "Angelo" (consonant keys "onl", "dngl").
+    assert {"name:onl", "name:dngl"} <= en & fr
+    # An elision stays one after a headline's first part: "L'Américaine" is "Américaine".
+    lexical, anchors = features(
+        StoryInput("Tokyo 2020 : L'Américaine Simone Biles renonce", "", "fr"), places
+    )
+    assert "fr:américain" in lexical and "cog:amrkn" in anchors

@@ -9,15 +9,18 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from .. import sentences
+from ..elision import unelide
 from .names import _capitals, _cognates, _is_name, _name_key
 from .places import _place_features
 from .text import (
     _CJK,
     _DIGIT,
     _LATIN,
+    _WORD,
     StoryInput,
     _fold_word,
     clean_title,
+    compound_parts,
     fold,
     word_tokens,
 )
@@ -43,18 +46,22 @@ _UNITS = {
 }  # fmt: skip
 
 
-# An elided article or pronoun before a word ("l’Ouganda", "d’Apple", "dell’Italia",
-# "qu’Intel") and a possessive after it ("Biles’s", "China's"): the word is what remains.
-_ELISION = re.compile(
-    r"^(?:[A-Za-z]|[Qq]u|[Dd]ell|[Aa]ll|[Nn]ell|[Ss]ull|[Dd]all)['’](?=[^\W\d_]{2})"
-)
+# A possessive after a word ("Biles’s", "China's"): the word is what remains.
 _POSSESSIVE = re.compile(r"['’][sS]$")
+# What ends a sentence or a headline's first part ("Tokyo 2020 : L’Américaine..."), or opens
+# a quotation: the word after it may take a capital that says nothing.
+_OPENERS = frozenset('.!?:;«»"“”„(—–|\n')
 
 
-def _bare(token: str) -> str:
-    """``token`` without an elided article before it or a possessive after it."""
+def _bare(text: str, match: re.Match[str], language: str) -> str:
+    """A word of ``text`` without an elided article before it or a possessive after it."""
+    token = match.group()
     if "'" in token or "’" in token:
-        token = _POSSESSIVE.sub("", _ELISION.sub("", token))
+        start = match.start()
+        while start and text[start - 1] in " \t":
+            start -= 1
+        token = unelide(token, language, opening=not start or text[start - 1] in _OPENERS)
+        token = _POSSESSIVE.sub("", token)
     return token
 
 
@@ -113,7 +120,11 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = [_bare(token) for token in word_tokens(text)]
+    tokens = [
+        part
+        for match in _WORD.finditer(text)
+        for part in compound_parts(_bare(text, match, language))
+    ]
     if language == "ar":
         tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())

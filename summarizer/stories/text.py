@@ -79,13 +79,12 @@ def _consonant_key(word: str) -> str:
 
 def word_tokens(text: str) -> list[str]:
     """The words of ``text``, with hyphenated compounds split into their parts (see _parts)."""
-    found: list[str] = []
-    for token in _WORD.findall(text):
-        if "-" in token:
-            found += _parts(token)
-        else:
-            found.append(token)
-    return found
+    return [part for token in _WORD.findall(text) for part in compound_parts(token)]
+
+
+def compound_parts(token: str) -> tuple[str, ...]:
+    """The words of a hyphenated compound ("Jong-un": "Jong", "un"); other tokens as they are."""
+    return _parts(token) if "-" in token else (token,)
 
 
 @functools.lru_cache(maxsize=1 << 16)
