@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -292,6 +293,45 @@ def test_english_and_french_reports_of_one_event_are_one_story() -> None:
     events += ("closing", "biles-beam", "iphone-air")
     for event in events:
         assert {i for i in label if label[i] == event} in stories
+
+
+def test_wire_headlines_in_english_and_french_are_grouped_by_their_words() -> None:
+    # Wire-style headlines: desk slugs glued on by hyphens ("Olympics-Swimming-Titmus"), names
+    # and places written with or without hyphens ("Kim Jong-un", "Puy-de-Dôme").
+    rows = [
+        json.loads(line) for line in (DATA / "wire-en-fr.jsonl").read_text("utf-8").splitlines()
+    ]
+    items = [
+        StoryInput(row["title"], "", row["language"], parse_time(row["published"])) for row in rows
+    ]
+    stories = named(group(items), [row["id"] for row in rows])
+    expected = defaultdict(set)
+    for row in rows:
+        expected[row["story"]].add(row["id"])
+    assert sorted(map(sorted, stories)) == sorted(map(sorted, expected.values()))
+
+
+def test_hyphenated_compounds_are_read_as_their_words() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"fr", "en"}))
+
+    def anchors(title: str, language: str) -> set[str]:
+        return set(features(StoryInput(title, "", language), places)[1])
+
+    wire = anchors("Olympics-Swimming-Titmus edges Ledecky", "en")
+    assert {"name:tms", "name:ldk"} <= wire & anchors("Natation : Titmus bat Ledecky", "fr")
+    # The desk's topic is no name of the story.
+    assert not any(f.startswith(("name:olmp", "name:svm")) for f in wire)
+    assert clean_title("Olympics-Swimming-Titmus edges Ledecky") == "Titmus edges Ledecky"
+    assert (
+        clean_title("Jean-Pierre Papin signe à Marseille") == "Jean-Pierre Papin signe à Marseille"
+    )
+    names = {"name:kim", "name:ing"}
+    assert names <= anchors("Kim Jong-un arrive", "fr") & anchors("Kim Jong Un arrives", "en")
+    assert {"place:Asia/Tokyo", "num:2020"} <= anchors("Record aux JO de Tokyo-2020", "fr")
+    # Codes and scores stay whole.
+    assert {"code:f-16", "code:95-87"} <= anchors("F-16 fly over the 95-87 final", "en")
 
 
 def test_common_words_are_not_places() -> None:

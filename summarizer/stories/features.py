@@ -12,7 +12,18 @@ from .. import sentences
 from ..elision import unelide
 from .names import _capitals, _cognates, _is_name, _name_key
 from .places import _place_features
-from .text import _CJK, _DIGIT, _LATIN, _WORD, StoryInput, _fold_word, clean_title, fold
+from .text import (
+    _CJK,
+    _DIGIT,
+    _LATIN,
+    _WORD,
+    StoryInput,
+    _fold_word,
+    clean_title,
+    compound_parts,
+    fold,
+    word_tokens,
+)
 
 # Units in several languages, folded to one name, so that "5 milliards" meets "5 billion".
 _UNITS = {
@@ -87,7 +98,7 @@ def lowercase_words(items: Sequence[StoryInput]) -> dict[str, set[str]]:
     word capitalised at the start of a headline in title case is no name."""
     seen: defaultdict[str, set[str]] = defaultdict(set)
     for item in items:
-        words = _WORD.findall(item.title + "\n" + item.lead)
+        words = word_tokens(item.title + "\n" + item.lead)
         seen[item.language or "und"].update(word for word in words if word.islower())
     return dict(seen)
 
@@ -109,7 +120,11 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = [_bare(text, match, language) for match in _WORD.finditer(text)]
+    tokens = [
+        part
+        for match in _WORD.finditer(text)
+        for part in compound_parts(_bare(text, match, language))
+    ]
     if language == "ar":
         tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())

@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from .text import _WORD, _consonant_key, _fold_word, fold
+from .text import _consonant_key, _fold_word, fold, word_tokens
 
 # Nouns are capitalised in German and Luxembourgish: a capital says nothing of a name there.
 _NOUN_CAPITALS = frozenset({"de", "lb"})
@@ -29,7 +29,7 @@ COGNATE_LETTERS = 5
 def _title_case(title: str) -> bool:
     """Whether a headline capitalises its words ("Biles Withdraws From Team Final", or all in
     capitals): most of its longer words after the first are capitalised."""
-    longer = [w for w in _WORD.findall(title)[1:] if len(w) >= 4 and w.isalpha()]
+    longer = [w for w in word_tokens(title)[1:] if len(w) >= 4 and w.isalpha()]
     return len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.6 * len(longer)
 
 
