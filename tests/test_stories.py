@@ -458,3 +458,27 @@ def test_names_with_an_apostrophe_are_whole_names_in_english_and_french() -> Non
         StoryInput("Tokyo 2020 : L'Américaine Simone Biles renonce", "", "fr"), places
     )
     assert "fr:américain" in lexical and "cog:amrkn" in anchors
+
+
+def test_common_english_words_in_a_title_case_headline_are_no_names() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"en"}))
+    # One headline alone: the feed says nothing of which words it writes in lower case.
+    _, anchors = features(StoryInput("Simone Biles Withdraws From Team Final", "", "en"), places)
+    names = {f for f in anchors if f.startswith("name:")}
+    # "Team" and "Final" are words in French, German, Spanish too, but far rarer in some of
+    # them than in English; "Simone" and "Biles" are names.
+    assert names == {"name:smn", "name:bls"}
+    _, anchors = features(StoryInput("Record Crowd Watches Osaka Match in Paris", "", "en"), places)
+    assert {f for f in anchors if f.startswith("name:")} == {"name:osk"}
+    assert "place:Europe/Paris" in anchors
+
+
+def test_names_common_in_every_language_stay_names_in_title_case() -> None:
+    from summarizer.stories.names import _is_name
+
+    for name in ("Paris", "Biles", "Trump", "Johnson", "Google", "Djokovic", "Arsenal"):
+        assert _is_name(name, "en", set(), "little"), name
+    for word in ("Team", "Final", "Record", "Match", "Football", "Withdraws"):
+        assert not _is_name(word, "en", set(), "little"), word

@@ -15,10 +15,10 @@ Each article becomes two sparse TF-IDF vectors:
 A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised word. Where a
 capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
 nouns are capitalised) a capitalised word is a name only if the feed never writes it in lower
-case and wordfreq does not show it to be a word of the language (common there, rare in other
-languages; a name is about as common in many). In a script without capitals (Arabic), a word
-rarer than the language's common words is a name; Latin words with a capital inside CJK text
-are names.
+case and wordfreq does not show it to be a word of the language (common there, and rare or
+missing in some other language; a name is about as common in every one). In a script without
+capitals (Arabic), a word rarer than the language's common words is a name; Latin words with a
+capital inside CJK text are names.
 
 Articles are taken in publication order (unknown dates last, then by content) and each joins
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
