@@ -365,6 +365,23 @@ def test_hyphenated_compounds_are_read_as_their_words() -> None:
     assert {"code:f-16", "code:95-87"} <= anchors("F-16 fly over the 95-87 final", "en")
 
 
+def test_languages_without_a_snowball_stemmer_share_word_prefixes() -> None:
+    from summarizer import sentences
+    from summarizer.stories.text import stemmer
+
+    def lexical(title: str, language: str) -> set[str]:
+        return set(features(StoryInput(title, "", language), {})[0])
+
+    # Slovenian has no Snowball stemmer: inflected forms meet by their first letters.
+    one = lexical("Slovenski košarkarji v polfinalu olimpijskih iger", "sl")
+    two = lexical("Olimpijske igre: košarkarja čaka polfinale", "sl")
+    assert {"sl:olimpi", "sl:košark", "sl:polfin"} <= one & two
+    # Languages with a stemmer keep it; unknown languages and scripts without case are left as
+    # they are.
+    assert stemmer("fr") is sentences._stemmer("fr") and stemmer("und") is None
+    assert lexical("האולימפיאדה בטוקיו", "he") == {"he:האולימפיאדה", "he:בטוקיו"}
+
+
 def test_common_words_are_not_places() -> None:
     from summarizer.stories.places import _places
 

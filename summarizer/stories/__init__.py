@@ -2,7 +2,8 @@
 
 Each article becomes two sparse TF-IDF vectors:
 
-* a *lexical* one (stemmed content words of its title and lead, stop words removed; a
+* a *lexical* one (stemmed content words of its title and lead, stop words removed, a word's
+  first letters standing for its stem where Snowball has no stemmer; a
   hyphenated compound counts as its words, "Jong-un" as "Jong Un"), compared
   only with articles in the same language;
 * an *anchor* one, made of what survives translation: names (folded to ASCII with anyascii

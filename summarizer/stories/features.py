@@ -22,6 +22,7 @@ from .text import (
     clean_title,
     compound_parts,
     fold,
+    stemmer,
     word_tokens,
 )
 
@@ -89,7 +90,7 @@ def _arabic_bare(token: str, places: Mapping[tuple[str, ...], str]) -> str:
 
 
 def _stem(language: str, words: list[str]) -> list[str]:
-    stem = sentences._stemmer(language)
+    stem = stemmer(language)
     return [stem(word) for word in words] if stem else words
 
 

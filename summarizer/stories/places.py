@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from .. import sentences
-from .text import _CJK, _fold_word, fold, word_tokens
+from .text import _CJK, _fold_word, fold, stemmer, word_tokens
 
 
 @cache
@@ -50,7 +50,7 @@ def _cities(locale: Any) -> list[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1 << 17)
 def _folded_stem(language: str, word: str) -> str:
-    stem = sentences._stemmer(language)
+    stem = stemmer(language)
     return fold(stem(word) if stem else word)
 
 
@@ -75,7 +75,7 @@ def _stemmed_places(language: str) -> Mapping[tuple[str, ...], str]:
     """Stemmed, folded country and city names of one language -> identifier."""
     from babel import Locale, UnknownLocaleError
 
-    stem = sentences._stemmer(language)
+    stem = stemmer(language)
     try:
         locale = Locale.parse(language)
     except (ValueError, UnknownLocaleError):
@@ -113,7 +113,7 @@ def _place_features(
         found += [p for p in _match(bare, places, names) if p not in found]
     if not found:
         # Inflected names ("в Германии"): compare stems, with this language's own names.
-        stem = sentences._stemmer(language)
+        stem = stemmer(language)
         if stem is not None:
             # Only words that may be names: "para" and "ganar" stem as "Paris" and "Ghana" do.
             stemmed = [
