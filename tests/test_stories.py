@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -172,6 +173,37 @@ def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:
     assert [0] in grouped(12) and [1] in grouped(12)
 
 
+def test_stories_in_two_languages_merge_at_a_lower_bar_when_published_together() -> None:
+    start = datetime(2025, 6, 3, 14, tzinfo=timezone.utc)
+
+    def grouped(hours_later: float) -> list[list[int]]:
+        english = [
+            "Nordvik tanker fire shuts the port of Gdansk",
+            "Gdansk port closed as Nordvik tanker burns",
+            "Nordvik tanker still burning off Gdansk",
+        ]
+        # One title each shares only the ship's name with the English story, too little for an
+        # article to join it; the two French reports together share more with it.
+        french = [
+            "Les marins racontent la nuit passée à lutter contre les flammes sur le pétrolier Nordvik",
+            "Sur le pétrolier Nordvik, les marins ont lutté toute la nuit contre les flammes",
+        ]
+        at = [start + timedelta(minutes=20 * k) for k in range(len(english))]
+        items = [StoryInput(title, "", "en", when) for title, when in zip(english, at, strict=True)]
+        later = start + timedelta(hours=hours_later)
+        items += [StoryInput(title, "", "fr", later) for title in french]
+        items += [
+            StoryInput("Central bank keeps interest rates on hold", "", "en", start),
+            StoryInput("New electric car battery factory opens near Lyon", "", "en", start),
+        ]
+        return group(items)
+
+    # Two stories in two languages come out together: the same event, reported at once.
+    assert [0, 1, 2, 3, 4] in grouped(0.2)
+    # Twelve hours apart the same overlap may be a follow-up or another event on the topic.
+    assert [0, 1, 2] in grouped(12) and [3, 4] in grouped(12)
+
+
 def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
     start = datetime(2025, 5, 6, 8, tzinfo=timezone.utc)
 
@@ -297,6 +329,62 @@ def test_english_and_french_reports_of_one_event_are_one_story() -> None:
         assert {i for i in label if label[i] == event} in stories
 
 
+def test_wire_headlines_in_english_and_french_are_grouped_by_their_words() -> None:
+    # Wire-style headlines: desk slugs glued on by hyphens ("Olympics-Swimming-Titmus"), names
+    # and places written with or without hyphens ("Kim Jong-un", "Puy-de-Dôme").
+    rows = [
+        json.loads(line) for line in (DATA / "wire-en-fr.jsonl").read_text("utf-8").splitlines()
+    ]
+    items = [
+        StoryInput(row["title"], "", row["language"], parse_time(row["published"])) for row in rows
+    ]
+    stories = named(group(items), [row["id"] for row in rows])
+    expected = defaultdict(set)
+    for row in rows:
+        expected[row["story"]].add(row["id"])
+    assert sorted(map(sorted, stories)) == sorted(map(sorted, expected.values()))
+
+
+def test_hyphenated_compounds_are_read_as_their_words() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"fr", "en"}))
+
+    def anchors(title: str, language: str) -> set[str]:
+        return set(features(StoryInput(title, "", language), places)[1])
+
+    wire = anchors("Olympics-Swimming-Titmus edges Ledecky", "en")
+    assert {"name:tms", "name:ldk"} <= wire & anchors("Natation : Titmus bat Ledecky", "fr")
+    # The desk's topic is no name of the story.
+    assert not any(f.startswith(("name:olmp", "name:svm")) for f in wire)
+    assert clean_title("Olympics-Swimming-Titmus edges Ledecky") == "Titmus edges Ledecky"
+    assert (
+        clean_title("Jean-Pierre Papin signe à Marseille") == "Jean-Pierre Papin signe à Marseille"
+    )
+    names = {"name:kim", "name:ing"}
+    assert names <= anchors("Kim Jong-un arrive", "fr") & anchors("Kim Jong Un arrives", "en")
+    assert {"place:Asia/Tokyo", "num:2020"} <= anchors("Record aux JO de Tokyo-2020", "fr")
+    # Codes and scores stay whole.
+    assert {"code:f-16", "code:95-87"} <= anchors("F-16 fly over the 95-87 final", "en")
+
+
+def test_languages_without_a_snowball_stemmer_share_word_prefixes() -> None:
+    from summarizer import sentences
+    from summarizer.stories.text import stemmer
+
+    def lexical(title: str, language: str) -> set[str]:
+        return set(features(StoryInput(title, "", language), {})[0])
+
+    # Slovenian has no Snowball stemmer: inflected forms meet by their first letters.
+    one = lexical("Slovenski košarkarji v polfinalu olimpijskih iger", "sl")
+    two = lexical("Olimpijske igre: košarkarja čaka polfinale", "sl")
+    assert {"sl:olimpi", "sl:košark", "sl:polfin"} <= one & two
+    # Languages with a stemmer keep it; unknown languages and scripts without case are left as
+    # they are.
+    assert stemmer("fr") is sentences._stemmer("fr") and stemmer("und") is None
+    assert lexical("האולימפיאדה בטוקיו", "he") == {"he:האולימפיאדה", "he:בטוקיו"}
+
+
 def test_common_words_are_not_places() -> None:
     from summarizer.stories.places import _places
 
@@ -404,3 +492,38 @@ def test_names_with_an_apostrophe_are_whole_names_in_english_and_french() -> Non
         StoryInput("Tokyo 2020 : L'Américaine Simone Biles renonce", "", "fr"), places
     )
     assert "fr:américain" in lexical and "cog:amrkn" in anchors
+
+
+def test_common_english_words_in_a_title_case_headline_are_no_names() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"en"}))
+    # One headline alone: the feed says nothing of which words it writes in lower case.
+    _, anchors = features(StoryInput("Simone Biles Withdraws From Team Final", "", "en"), places)
+    names = {f for f in anchors if f.startswith("name:")}
+    # "Team" and "Final" are words in French, German, Spanish too, but far rarer in some of
+    # them than in English; "Simone" and "Biles" are names.
+    assert names == {"name:smn", "name:bls"}
+    _, anchors = features(StoryInput("Record Crowd Watches Osaka Match in Paris", "", "en"), places)
+    assert {f for f in anchors if f.startswith("name:")} == {"name:osk"}
+    assert "place:Europe/Paris" in anchors
+
+
+def test_names_common_in_every_language_stay_names_in_title_case() -> None:
+    from summarizer.stories.names import _is_name
+
+    for name in ("Paris", "Biles", "Trump", "Johnson", "Google", "Djokovic", "Arsenal"):
+        assert _is_name(name, "en", set(), "little"), name
+    for word in ("Team", "Final", "Record", "Match", "Football", "Withdraws"):
+        assert not _is_name(word, "en", set(), "little"), word
+
+
+def test_an_elision_inside_a_hyphenated_compound_is_undone() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"fr"}))
+    _, joined = features(StoryInput("Orages sur le Val-d'Oise cette nuit", "", "fr"), places)
+    _, apart = features(StoryInput("Orages sur le Val d'Oise cette nuit", "", "fr"), places)
+    assert "name:oise" in joined and joined == apart
+    _, anchors = features(StoryInput("La Côte-d'Ivoire en finale", "", "fr"), places)
+    assert "place:CI" in anchors

@@ -2,7 +2,9 @@
 
 Each article becomes two sparse TF-IDF vectors:
 
-* a *lexical* one (stemmed content words of its title and lead, stop words removed), compared
+* a *lexical* one (stemmed content words of its title and lead, stop words removed, a word's
+  first letters standing for its stem where Snowball has no stemmer; a
+  hyphenated compound counts as its words, "Jong-un" as "Jong Un"), compared
   only with articles in the same language;
 * an *anchor* one, made of what survives translation: names (folded to ASCII with anyascii
   and reduced to a consonant key so that "Biles", "Байлз" and "Bails" meet), numbers with
@@ -16,16 +18,18 @@ Each article becomes two sparse TF-IDF vectors:
 A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised word. Where a
 capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
 nouns are capitalised) a capitalised word is a name only if the feed never writes it in lower
-case and wordfreq does not show it to be a word of the language (common there, rare in other
-languages; a name is about as common in many). In a script without capitals (Arabic), a word
-rarer than the language's common words is a name; Latin words with a capital inside CJK text
-are names.
+case and wordfreq does not show it to be a word of the language (common there, and rare or
+missing in some other language; a name is about as common in every one). In a script without
+capitals (Arabic), a word rarer than the language's common words is a name; Latin words with a
+capital inside CJK text are names.
 
 Articles are taken in publication order (unknown dates last, then by content) and each joins
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
 and the story was active within ``window`` hours; otherwise it starts a new story. The
 threshold is lowest for an article published with the story's nearest one and rises over a few
-hours: reports of one event come in bursts. Stories whose centroids are close are then merged.
+hours: reports of one event come in bursts. Stories whose centroids are close are then merged;
+two stories with no language in common meet only by their anchors, and their bar falls in time
+as an article's does (reports of one event in two languages come out together).
 One pass decides with the stories as they were when each article came, so a few rounds follow
 in which each article, taken out of its story, moves to the story that now clears its bar by
 the most (as a k-means step does), until none moves. Candidate stories come from an inverted

@@ -13,7 +13,19 @@ from ..elision import unelide
 from .concepts import concepts
 from .names import _capitals, _cognates, _is_name, _name_key
 from .places import _place_features
-from .text import _CJK, _DIGIT, _LATIN, _WORD, StoryInput, _fold_word, clean_title, fold
+from .text import (
+    _CJK,
+    _DIGIT,
+    _LATIN,
+    _WORD,
+    StoryInput,
+    _fold_word,
+    clean_title,
+    compound_parts,
+    fold,
+    stemmer,
+    word_tokens,
+)
 
 # Units in several languages, folded to one name, so that "5 milliards" meets "5 billion".
 _UNITS = {
@@ -55,6 +67,16 @@ def _bare(text: str, match: re.Match[str], language: str) -> str:
     return token
 
 
+def _tokens(text: str, language: str) -> list[str]:
+    """The words of ``text``, bare (see _bare), hyphenated compounds split into their parts."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text):
+        parts = compound_parts(_bare(text, match, language))
+        # An elision inside a compound is one after the split: "Val-d'Oise", "Côte-d'Ivoire".
+        tokens += parts if len(parts) == 1 else [unelide(part, language) for part in parts]
+    return tokens
+
+
 # Arabic writes "and", "by", "for", "as" and the article before a word, in one token:
 # "وسلوفينيا" is "و" + "سلوفينيا" (and Slovenia). Longest first.
 _ARABIC_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
@@ -79,7 +101,7 @@ def _arabic_bare(token: str, places: Mapping[tuple[str, ...], str]) -> str:
 
 
 def _stem(language: str, words: list[str]) -> list[str]:
-    stem = sentences._stemmer(language)
+    stem = stemmer(language)
     return [stem(word) for word in words] if stem else words
 
 
@@ -88,7 +110,7 @@ def lowercase_words(items: Sequence[StoryInput]) -> dict[str, set[str]]:
     word capitalised at the start of a headline in title case is no name."""
     seen: defaultdict[str, set[str]] = defaultdict(set)
     for item in items:
-        words = _WORD.findall(item.title + "\n" + item.lead)
+        words = word_tokens(item.title + "\n" + item.lead)
         seen[item.language or "und"].update(word for word in words if word.islower())
     return dict(seen)
 
@@ -110,7 +132,7 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = [_bare(text, match, language) for match in _WORD.finditer(text)]
+    tokens = _tokens(text, language)
     if language == "ar":
         tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())

@@ -7,15 +7,20 @@ import functools
 import re
 from collections.abc import Sequence
 
-from .text import _WORD, _consonant_key, _fold_word, fold
+from .text import _consonant_key, _fold_word, fold, word_tokens
 
 # Nouns are capitalised in German and Luxembourgish: a capital says nothing of a name there.
 _NOUN_CAPITALS = frozenset({"de", "lb"})
 # Languages whose word frequencies tell a word of one language from a name (see _common_word).
 _REFERENCE_LANGUAGES = ("en", "fr", "de", "es", "pt", "it")
 # wordfreq's small lists stop at -600 centibels (once per million words): a word missing from
-# one is taken to be ten times rarer than that.
-_RARE = -700
+# one is rarer than that.
+_LISTED = -600
+# A name is borrowed as it is: listed in another language 30 times (150 centibels) less often,
+# a word is that language's own. The names of a language's own people are skewed to it, but
+# less: "Johnson" or "Hernández" 70 to 140 centibels, "team", "final" or "record" in English
+# more than 150 (measured on wordfreq's small lists).
+_UNLIKE = 150
 # A cognate (olympic, olympique, olímpico) is a word at least this long: the consonant skeletons
 # of shorter words meet by chance.
 COGNATE_LETTERS = 5
@@ -24,7 +29,7 @@ COGNATE_LETTERS = 5
 def _title_case(title: str) -> bool:
     """Whether a headline capitalises its words ("Biles Withdraws From Team Final", or all in
     capitals): most of its longer words after the first are capitalised."""
-    longer = [w for w in _WORD.findall(title)[1:] if len(w) >= 4 and w.isalpha()]
+    longer = [w for w in word_tokens(title)[1:] if len(w) >= 4 and w.isalpha()]
     return len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.6 * len(longer)
 
 
@@ -60,11 +65,14 @@ def _is_name(token: str, language: str, known: set[str], capitals: str) -> bool:
 def _common_word(word: str, language: str) -> bool:
     """Whether ``word`` (lower case) is a word of ``language`` rather than a name.
 
-    A name (Biles, Nvidia, Putin) is about as common in many languages; a word ("withdraws",
-    "forces") is common in its own and in one neighbour at most. So it is a word when wordfreq
-    lists it for the language and fewer than two other languages of _REFERENCE_LANGUAGES list it
-    (as it is or folded to ASCII) at least a tenth as often. A word missing from the language's
-    list is rare there, and taken for a name.
+    A name (Biles, Nvidia, Putin, Paris) is written alike in every language, and wordfreq lists
+    it in each about as often; a word ("withdraws", "team", "final") is its language's own, and
+    some language lists it far less often or not at all. So it is a word when wordfreq lists it
+    for the language and either fewer than two other languages of _REFERENCE_LANGUAGES list it
+    (as it is or folded to ASCII) at least a tenth as often, or one lists it _UNLIKE centibels
+    less often than the language does. A list that lacks the word says so only where a word as
+    common would be in it. A word missing from the language's list is rare there, and taken for
+    a name.
     """
     from .. import langmodel
 
@@ -72,12 +80,18 @@ def _common_word(word: str, language: str) -> bool:
     if own is None:
         return False
     forms = {word, fold(word)}
-    alike = 0
+    alike = unlike = 0
     for code in _REFERENCE_LANGUAGES:
         frequencies = langmodel.word_frequencies(code) if code != language else None
-        if frequencies and max(frequencies.get(form, _RARE) for form in forms) >= own - 100:
+        if not frequencies:
+            continue
+        found = [frequencies[form] for form in forms if form in frequencies]
+        other = max(found) if found else None
+        if other is not None and other >= own - 100:
             alike += 1
-    return alike < 2
+        elif (other if other is not None else _LISTED - 1) < own - _UNLIKE:
+            unlike += 1
+    return alike < 2 or unlike > 0
 
 
 def _cognates(words: Sequence[str], stems: Sequence[str]) -> list[str]:

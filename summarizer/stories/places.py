@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from .. import sentences
-from .text import _CJK, _WORD, _fold_word, fold
+from .text import _CJK, _fold_word, fold, stemmer, word_tokens
 
 
 @cache
@@ -25,9 +25,9 @@ def _places(languages: frozenset[str]) -> Mapping[tuple[str, ...], str]:
             continue
         for territory, name in locale.territories.items():
             if territory.isalpha():
-                names.setdefault(tuple(_WORD.findall(fold(name))), f"place:{territory}")
+                names.setdefault(tuple(word_tokens(fold(name))), f"place:{territory}")
         for zone, city in _cities(locale):
-            names.setdefault(tuple(_WORD.findall(fold(city))), f"place:{zone}")
+            names.setdefault(tuple(word_tokens(fold(city))), f"place:{zone}")
     names.pop((), None)
     return names
 
@@ -50,7 +50,7 @@ def _cities(locale: Any) -> list[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1 << 17)
 def _folded_stem(language: str, word: str) -> str:
-    stem = sentences._stemmer(language)
+    stem = stemmer(language)
     return fold(stem(word) if stem else word)
 
 
@@ -75,7 +75,7 @@ def _stemmed_places(language: str) -> Mapping[tuple[str, ...], str]:
     """Stemmed, folded country and city names of one language -> identifier."""
     from babel import Locale, UnknownLocaleError
 
-    stem = sentences._stemmer(language)
+    stem = stemmer(language)
     try:
         locale = Locale.parse(language)
     except (ValueError, UnknownLocaleError):
@@ -86,7 +86,7 @@ def _stemmed_places(language: str) -> Mapping[tuple[str, ...], str]:
     pairs = [(name, f"place:{code}") for code, name in locale.territories.items() if code.isalpha()]
     pairs += [(city, f"place:{zone}") for zone, city in _cities(locale)]
     for name, ident in pairs:
-        key = tuple(fold(stem(w.lower())) for w in _WORD.findall(name))
+        key = tuple(fold(stem(w.lower())) for w in word_tokens(name))
         # A short stem ("par" for Paris) is shared by too many words of other meanings.
         if key and (len(key) > 1 or len(key[0]) >= 4):
             names.setdefault(key, ident)
@@ -104,16 +104,16 @@ def _place_features(
         word
         for t in tokens
         if (t[0].isupper() or t.lower() == t.upper()) and t.lower() not in stop
-        for word in _WORD.findall(_fold_word(t))
+        for word in word_tokens(_fold_word(t))
     }
-    found = _match(_WORD.findall(fold(text)), places, names)
+    found = _match(word_tokens(fold(text)), places, names)
     if language == "ar":
         # Names with a prefix glued on (tokens are without it).
-        bare = [w for t in tokens for w in _WORD.findall(_fold_word(t))]
+        bare = [w for t in tokens for w in word_tokens(_fold_word(t))]
         found += [p for p in _match(bare, places, names) if p not in found]
     if not found:
         # Inflected names ("в Германии"): compare stems, with this language's own names.
-        stem = sentences._stemmer(language)
+        stem = stemmer(language)
         if stem is not None:
             # Only words that may be names: "para" and "ganar" stem as "Paris" and "Ghana" do.
             stemmed = [
