@@ -32,9 +32,9 @@ from .text import StoryInput
 
 # What one feature of a kind weighs beside a name, a number, a code or a place: a shared word
 # stem is weaker evidence of one event than a shared name; a concept of the lexicon is a
-# translation, not a guess, and its IDF says how common it is (measured: 0.5 to 1.25, see
-# docs/digest.md).
-KIND_WEIGHTS = {"cog": 0.5, "con": 1.0}
+# translation, not a guess, but it names a kind of event, not one (measured from 0.5 to 1.25:
+# see docs/digest.md).
+KIND_WEIGHTS = {"cog": 0.5, "con": 0.75}
 
 
 def _kind_weight(feature: str) -> float:
