@@ -173,6 +173,37 @@ def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:
     assert [0] in grouped(12) and [1] in grouped(12)
 
 
+def test_stories_in_two_languages_merge_at_a_lower_bar_when_published_together() -> None:
+    start = datetime(2025, 6, 3, 14, tzinfo=timezone.utc)
+
+    def grouped(hours_later: float) -> list[list[int]]:
+        english = [
+            "Nordvik tanker fire shuts the port of Gdansk",
+            "Gdansk port closed as Nordvik tanker burns",
+            "Nordvik tanker still burning off Gdansk",
+        ]
+        # One title each shares only the ship's name with the English story, too little for an
+        # article to join it; the two French reports together share more with it.
+        french = [
+            "Les marins racontent la nuit passée à lutter contre les flammes sur le pétrolier Nordvik",
+            "Sur le pétrolier Nordvik, les marins ont lutté toute la nuit contre les flammes",
+        ]
+        at = [start + timedelta(minutes=20 * k) for k in range(len(english))]
+        items = [StoryInput(title, "", "en", when) for title, when in zip(english, at, strict=True)]
+        later = start + timedelta(hours=hours_later)
+        items += [StoryInput(title, "", "fr", later) for title in french]
+        items += [
+            StoryInput("Central bank keeps interest rates on hold", "", "en", start),
+            StoryInput("New electric car battery factory opens near Lyon", "", "en", start),
+        ]
+        return group(items)
+
+    # Two stories in two languages come out together: the same event, reported at once.
+    assert [0, 1, 2, 3, 4] in grouped(0.2)
+    # Twelve hours apart the same overlap may be a follow-up or another event on the topic.
+    assert [0, 1, 2] in grouped(12) and [3, 4] in grouped(12)
+
+
 def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
     start = datetime(2025, 5, 6, 8, tzinfo=timezone.utc)
 

@@ -83,7 +83,9 @@ def group(
     bar = (threshold, max(threshold, late_threshold))
     stories = _single_pass(items, vectors, order, df, bar, window)
     if merge is not None:
-        stories = _merge(stories, df, BLOCK, merge, window)
+        # The bar of stories in different languages falls in time as an article's does.
+        merge_bar = (merge * bar[0] / bar[1], merge) if bar[1] else (merge, merge)
+        stories = _merge(stories, df, BLOCK, merge_bar, window)
     if refine:
         stories = _refine(stories, items, vectors, order, df, bar, window, refine)
     groups = [sorted(story.members) for story in stories]

@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 
-from .story import CANDIDATES, _Story
+from .story import CANDIDATES, _bar, _Story
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
@@ -24,17 +24,26 @@ def _merge(
     stories: list[_Story],
     df: Mapping[str, int],
     block: int,
-    threshold: float,
+    bar: tuple[float, float],
     window: float | None,
     rounds: int = 3,
 ) -> list[_Story]:
-    """Merge stories whose centroids are similar (richer than one article's title)."""
+    """Merge stories whose centroids are similar (richer than one article's title).
+
+    Stories with a language in common merge when their centroids' similarity reaches
+    ``bar[1]``. Stories in different languages meet only by their anchors, which the pass
+    counts in proportion to their share of each title, so one event reported in two languages
+    at one moment often stays two stories there: their bar is time-dependent as an article's
+    is, ``bar[0]`` for stories whose nearest articles came out together, rising to ``bar[1]``
+    over ``SETTLE_HOURS``. (Lowering the bar of same-language stories in time as well chains
+    successive events on one topic: they had their chance at the low bar in the pass.)
+    """
     for _ in range(rounds):
         units = [
             ({lang: _unit(v) for lang, v in story.lexical.items()}, _unit(story.anchors))
             for story in stories
         ]
-        pairs = _merge_pairs(stories, units, df, block, threshold, window)
+        pairs = _merge_pairs(stories, units, df, block, bar, window)
         if not pairs:
             break
         stories = _absorb_pairs(stories, sorted(pairs))
@@ -46,7 +55,7 @@ def _merge_pairs(
     units: Sequence[_Units],
     df: Mapping[str, int],
     block: int,
-    threshold: float,
+    bar: tuple[float, float],
     window: float | None,
 ) -> list[tuple[float, int, int]]:
     """(-similarity, s, o) for each story s and later story o similar enough to merge."""
@@ -64,7 +73,7 @@ def _merge_pairs(
         for o in sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))):
             if _overlap(stories[s], stories[o], window):
                 score = _units_similarity(units[s], units[o])
-                if score >= threshold:
+                if score >= _merge_bar(stories[s], stories[o], units[s], units[o], bar):
                     pairs.append((-score, s, o))
     return pairs
 
@@ -90,6 +99,16 @@ def _units_similarity(a: _Units, b: _Units) -> float:
         default=0.0,
     )
     return max(same, _dot(anchors, other_anchors))
+
+
+def _merge_bar(
+    a: _Story, b: _Story, a_units: _Units, b_units: _Units, bar: tuple[float, float]
+) -> float:
+    """The similarity stories ``a`` and ``b`` need to merge: ``bar[1]`` when they share a
+    language, else time-dependent (see ``_merge``)."""
+    if a_units[0].keys() & b_units[0].keys():
+        return bar[1]
+    return _bar(a.nearest(b), bar)
 
 
 def _absorb_pairs(stories: list[_Story], pairs: Sequence[tuple[float, int, int]]) -> list[_Story]:

@@ -19,6 +19,8 @@ THRESHOLD = 0.15
 LATE_THRESHOLD = 0.30
 SETTLE_HOURS = 6.0
 # Similarity two stories' centroids must reach for the stories to be merged after the pass.
+# Stories with no language in common need less when they came out together, in the same
+# proportion as an article (THRESHOLD / LATE_THRESHOLD): see merge._merge.
 MERGE_THRESHOLD = 0.45
 # Hours a story stays open after its last article; None: no limit.
 WINDOW_HOURS = 24.0
@@ -90,6 +92,12 @@ class _Story:
             bisect.insort(self.times, when)
         else:
             del self.times[bisect.bisect_left(self.times, when)]
+
+    def nearest(self, other: _Story) -> float | None:
+        """Hours between the closest known times of this story and ``other`` (None: unknown)."""
+        few, many = sorted((self, other), key=lambda story: len(story.times))
+        gaps = [gap for t in few.times if (gap := many.gap(t)) is not None]
+        return min(gaps, default=None)
 
     def gap(self, published: datetime | None) -> float | None:
         """Hours from ``published`` to the nearest known time of the story (None: unknown)."""
