@@ -516,3 +516,14 @@ def test_names_common_in_every_language_stay_names_in_title_case() -> None:
         assert _is_name(name, "en", set(), "little"), name
     for word in ("Team", "Final", "Record", "Match", "Football", "Withdraws"):
         assert not _is_name(word, "en", set(), "little"), word
+
+
+def test_an_elision_inside_a_hyphenated_compound_is_undone() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"fr"}))
+    _, joined = features(StoryInput("Orages sur le Val-d'Oise cette nuit", "", "fr"), places)
+    _, apart = features(StoryInput("Orages sur le Val d'Oise cette nuit", "", "fr"), places)
+    assert "name:oise" in joined and joined == apart
+    _, anchors = features(StoryInput("La Côte-d'Ivoire en finale", "", "fr"), places)
+    assert "place:CI" in anchors

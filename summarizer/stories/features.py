@@ -66,6 +66,16 @@ def _bare(text: str, match: re.Match[str], language: str) -> str:
     return token
 
 
+def _tokens(text: str, language: str) -> list[str]:
+    """The words of ``text``, bare (see _bare), hyphenated compounds split into their parts."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text):
+        parts = compound_parts(_bare(text, match, language))
+        # An elision inside a compound is one after the split: "Val-d'Oise", "Côte-d'Ivoire".
+        tokens += parts if len(parts) == 1 else [unelide(part, language) for part in parts]
+    return tokens
+
+
 # Arabic writes "and", "by", "for", "as" and the article before a word, in one token:
 # "وسلوفينيا" is "و" + "سلوفينيا" (and Slovenia). Longest first.
 _ARABIC_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
@@ -121,11 +131,7 @@ def features(
     lexical: Counter[str] = Counter()
     anchors: Counter[str] = Counter()
     stop = sentences.stopwords(language)
-    tokens = [
-        part
-        for match in _WORD.finditer(text)
-        for part in compound_parts(_bare(text, match, language))
-    ]
+    tokens = _tokens(text, language)
     if language == "ar":
         tokens = [_arabic_bare(token, places) for token in tokens]
     known = (lowercase or {}).get(language, set())
