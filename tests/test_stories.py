@@ -358,6 +358,9 @@ def test_hyphenated_compounds_are_read_as_their_words() -> None:
     # The desk's topic is no name of the story.
     assert not any(f.startswith(("name:olmp", "name:svm")) for f in wire)
     assert clean_title("Olympics-Swimming-Titmus edges Ledecky") == "Titmus edges Ledecky"
+    # Also after the agency's note on the version, and with a number for a part.
+    assert clean_title("UPDATE 2-Olympics-Swimming-Titmus edges Ledecky") == "Titmus edges Ledecky"
+    assert "name:messi" in anchors("UPDATE 1-Soccer-Messi scores twice", "en")
     assert (
         clean_title("Jean-Pierre Papin signe à Marseille") == "Jean-Pierre Papin signe à Marseille"
     )
