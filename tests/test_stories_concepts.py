@@ -69,7 +69,7 @@ def test_every_entry_names_its_concept_once() -> None:
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("en", "according important right quite after opposite"),
+        ("en", "according important right quite after opposite coupe house marketing fire ill"),
         ("fr", "or car si pour après avant donne parle traitement vente cris importe"),
         ("de", "einige beispiel gesellschaft nachrichten verfahren vorbereiten zufrieden"),
         ("es", "para después trata trabajo manifestó derecha"),
