@@ -22,6 +22,7 @@ from .story import (
     THRESHOLD,
     WINDOW_HOURS,
     _best_story,
+    _Feed,
     _open,
     _Story,
     _Vectors,
@@ -81,13 +82,14 @@ def group(
     raw.reverse()
     vectors = [_vectors(raw.pop(), idf) for _ in range(count)]
     bar = (threshold, max(threshold, late_threshold))
-    stories = _single_pass(items, vectors, order, df, bar, window)
+    feed = _Feed(items, vectors, order, df, bar, window)
+    stories = _single_pass(feed)
     if merge is not None:
         # The bar of stories in different languages falls in time as an article's does.
         merge_bar = (merge * bar[0] / bar[1], merge) if bar[1] else (merge, merge)
         stories = _merge(stories, df, BLOCK, merge_bar, window)
     if refine:
-        stories = _refine(stories, items, vectors, order, df, bar, window, refine)
+        stories = _refine(stories, feed, refine)
     groups = [sorted(story.members) for story in stories]
     groups.sort(key=lambda members: members[0])
     return groups
@@ -102,19 +104,13 @@ def _vectors(counts: tuple[Counter[str], Counter[str]], idf: Mapping[str, float]
     return lex, {f: w * share for f, w in anc.items()}
 
 
-def _single_pass(
-    items: Sequence[StoryInput],
-    vectors: Sequence[_Vectors],
-    order: Sequence[int],
-    df: Mapping[str, int],
-    bar: tuple[float, float],
-    window: float | None,
-) -> list[_Story]:
+def _single_pass(feed: _Feed) -> list[_Story]:
     """Stories made in one pass in publication order: each article joins the candidate story
     that clears its bar by the most, or starts a story."""
+    items, vectors, df, bar, window = feed.items, feed.vectors, feed.df, feed.bar, feed.window
     stories: list[_Story] = []
     index: defaultdict[str, list[int]] = defaultdict(list)  # feature -> stories holding it
-    for i in order:
+    for i in feed.order:
         item = items[i]
         shared = _shared_weights(index, df, stories, item.published, window, vectors[i])
         ranked = heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))

@@ -9,20 +9,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from .story import BLOCK, CANDIDATES, _best_story, _Story, _Vectors
+from .story import BLOCK, CANDIDATES, _best_story, _Feed, _Story, _Vectors
 from .text import StoryInput
 
 
-def _refine(
-    stories: list[_Story],
-    items: Sequence[StoryInput],
-    vectors: Sequence[_Vectors],
-    order: Sequence[int],
-    df: Mapping[str, int],
-    bar: tuple[float, float],
-    window: float | None,
-    rounds: int,
-) -> list[_Story]:
+def _refine(stories: list[_Story], feed: _Feed, rounds: int) -> list[_Story]:
     """Move each article, in publication order, to the story that fits it best.
 
     The single pass decides with the stories as they were when an article came; once every
@@ -32,6 +23,7 @@ def _refine(
     article's candidates are found once; later rounds look again only at articles whose own or
     candidate stories changed since.
     """
+    items, vectors, df, bar, window = feed.items, feed.vectors, feed.df, feed.bar, feed.window
     where = [0] * len(items)
     for s, story in enumerate(stories):
         for i in story.members:
@@ -45,7 +37,7 @@ def _refine(
     step = 0
     for _ in range(rounds):
         moved = 0
-        for i in order:
+        for i in feed.order:
             step += 1
             ranked = candidates[i]
             if ranked is None:

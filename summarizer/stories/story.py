@@ -7,6 +7,7 @@ import bisect
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from .text import StoryInput
@@ -33,6 +34,19 @@ CANDIDATES = 20
 REFINE_ROUNDS = 3
 
 _Vectors = tuple[dict[str, float], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class _Feed:
+    """What the single pass and the reassignment rounds read: the articles, their weighted
+    vectors, the publication order, the document frequencies, the bar and the window."""
+
+    items: Sequence[StoryInput]
+    vectors: Sequence[_Vectors]
+    order: Sequence[int]  # publication order, unknown dates last, ties by content
+    df: Mapping[str, int]
+    bar: tuple[float, float]  # (threshold, late_threshold): see _bar
+    window: float | None
 
 
 class _Story:
