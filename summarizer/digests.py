@@ -286,9 +286,10 @@ def _words(text: str) -> set[str]:
 def _fact(text: str, language: str) -> tuple[set[str], set[str]]:
     """A bullet's content words (stemmed, no stop words) and its names, numbers and codes."""
     lexical, anchors = grouping.features(grouping.StoryInput(text, "", language), {})
-    # Cognate keys are a word's stand-in across languages: within one language they repeat the
-    # content words, and two bullets sharing two of them need not state the same fact.
-    return set(lexical), {f for f in anchors if not f.startswith("cog:")}
+    # Cognate keys and concepts are a word's stand-in across languages: within one language
+    # they repeat the content words, and two bullets sharing two of them need not state the
+    # same fact.
+    return set(lexical), {f for f in anchors if not f.startswith(("cog:", "con:"))}
 
 
 def _repeats(fact: tuple[set[str], set[str]], other: tuple[set[str], set[str]]) -> bool:

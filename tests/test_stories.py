@@ -212,9 +212,10 @@ def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
 
     items = [
         # Comes first, before the recall story exists: in one pass it can only meet the tram
-        # story, by "Lyon"; once the recall story has formed it fits there far better.
+        # story, by "Lyon" (it names no concept, such as "battery" or "fire", of the recall
+        # story); once the recall story has formed it fits there far better.
         StoryInput(
-            "Scooter owners told to stop charging batteries after a blaze in Lyon", "", "en", at(0)
+            "Scooter owners told to stop charging packs after a scare in Lyon", "", "en", at(0)
         ),
         StoryInput("Valtrix recalls 40,000 e-scooters over battery fire risk", "", "en", at(1)),
         StoryInput(
@@ -305,10 +306,12 @@ def test_german_nouns_are_not_names() -> None:
 
 
 def test_related_languages_share_cognates() -> None:
-    _, en = features(StoryInput("Record olympic medal haul for the gymnastics team", "", "en"), {})
-    _, fr = features(StoryInput("Une moisson record de médailles olympiques", "", "fr"), {})
+    _, en = features(
+        StoryInput("Spectacular and historic comeback for the favourite", "", "en"), {}
+    )
+    _, fr = features(StoryInput("Retour spectaculaire et historique de la favorite", "", "fr"), {})
     cognates = {f for f in en if f.startswith("cog:")} & {f for f in fr if f.startswith("cog:")}
-    assert {"cog:rkrd", "cog:olmp", "cog:mdl"} <= cognates
+    assert {"cog:spktklr", "cog:hstr", "cog:frt"} <= cognates
 
 
 def test_english_and_french_reports_of_one_event_are_one_story() -> None:
@@ -355,6 +358,9 @@ def test_hyphenated_compounds_are_read_as_their_words() -> None:
     # The desk's topic is no name of the story.
     assert not any(f.startswith(("name:olmp", "name:svm")) for f in wire)
     assert clean_title("Olympics-Swimming-Titmus edges Ledecky") == "Titmus edges Ledecky"
+    # Also after the agency's note on the version, and with a number for a part.
+    assert clean_title("UPDATE 2-Olympics-Swimming-Titmus edges Ledecky") == "Titmus edges Ledecky"
+    assert "name:messi" in anchors("UPDATE 1-Soccer-Messi scores twice", "en")
     assert (
         clean_title("Jean-Pierre Papin signe à Marseille") == "Jean-Pierre Papin signe à Marseille"
     )

@@ -9,8 +9,11 @@ Each article becomes two sparse TF-IDF vectors:
 * an *anchor* one, made of what survives translation: names (folded to ASCII with anyascii
   and reduced to a consonant key so that "Biles", "Байлз" and "Bails" meet), numbers with
   their units, product codes such as ``910B`` or ``H20``, countries and cities mapped to one
-  identifier through CLDR's localized names (Babel), and, at half weight, cognates: the
-  consonant key of each longer word's stem (olympic/olympique, medal/médaille).
+  identifier through CLDR's localized names (Babel), at half weight cognates (the consonant
+  key of each longer word's stem: olympic/olympique, history/historique), and concepts of
+  general news vocabulary from a lexicon shipped as package data (earthquake/séisme/Erdbeben,
+  gold/d'or/золото), looked up through each language's stemmer; a word of the lexicon counts
+  by its concept, not also by its cognate.
 
 A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised word. Where a
 capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
@@ -30,9 +33,9 @@ as an article's does (reports of one event in two languages come out together).
 One pass decides with the stories as they were when each article came, so a few rounds follow
 in which each article, taken out of its story, moves to the story that now clears its bar by
 the most (as a k-means step does), until none moves. Candidate stories come from an inverted
-index over features (very common features are not indexed), so the cost grows with the number
-of articles, not with its square; and the result depends only on the items, not on their
-order.
+index over features (very common features and concepts are not indexed), so the cost grows
+with the number of articles, not with its square; and the result depends only on the items,
+not on their order.
 """
 
 from .features import features, lowercase_words

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from .. import sentences
 from ..elision import unelide
+from .concepts import concepts
 from .names import _capitals, _cognates, _is_name, _name_key
 from .places import _place_features
 from .text import (
@@ -158,7 +159,11 @@ def features(
                     anchors[f"name:{key}"] += 1
     stems = _stem(language, words)
     lexical.update(f"{language}:{stem}" for stem in stems)
-    anchors.update(_cognates(words, stems))
+    found, named = concepts(text, language)
+    # A word the concept lexicon knows is compared by its concept, not also by its cognate key.
+    plain = [k for k, word in enumerate(words) if word not in named]
+    anchors.update(_cognates([words[k] for k in plain], [stems[k] for k in plain]))
+    anchors.update(found)
     anchors.update(_place_features(text, tokens, language, places))
     return lexical, anchors
 

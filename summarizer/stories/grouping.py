@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from .concepts import UNINDEXED
 from .features import features, lowercase_words
 from .merge import _merge
 from .places import _places
@@ -30,8 +31,10 @@ from .story import (
 from .text import StoryInput
 
 # What one feature of a kind weighs beside a name, a number, a code or a place: a shared word
-# stem is weaker evidence of one event than a shared name.
-KIND_WEIGHTS = {"cog": 0.5}
+# stem is weaker evidence of one event than a shared name; a concept of the lexicon is a
+# translation, not a guess, but it names a kind of event, not one (measured from 0.5 to 1.25:
+# see docs/digest.md).
+KIND_WEIGHTS = {"cog": 0.5, "con": 0.75}
 
 
 def _kind_weight(feature: str) -> float:
@@ -131,7 +134,11 @@ def _join(
     df: Mapping[str, int],
     index: defaultdict[str, list[int]],
 ) -> None:
-    """Add article ``i`` to story ``s``, indexing the rarer features the story did not have."""
+    """Add article ``i`` to story ``s``, indexing the rarer features the story did not have.
+
+    Concepts are not indexed: they tell what kind of event an article reports, not which one,
+    so they weigh in the comparison with candidate stories but never bring one up.
+    """
     language = item.language or "und"
     lex, anc = vectors
     fresh = [
@@ -141,7 +148,7 @@ def _join(
     ]
     story.add(i, language, vectors, item.published)
     for f in fresh:
-        if df[f] <= BLOCK:
+        if df[f] <= BLOCK and not f.startswith(UNINDEXED):
             index[f].append(s)
 
 

@@ -25,9 +25,10 @@ _CJK = sentences._CJK_RE
 _SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
 
 # A wire desk's slug before a headline: two or more topic words glued on by hyphens to its first
-# word, which a word in lower case follows ("Olympics-Swimming-Titmus edges Ledecky"). With one
-# topic word it cannot be told from a compound ("Olympia-Rückkehr nach", "Guiné-Conacri desiste").
-_SLUG = re.compile(r"^((?:[^\W\d_]{3,}-){2,})([^\W\d_]{2,}\s+[^\W\d_]+)")
+# word, which a word in lower case follows ("Olympics-Swimming-Titmus edges Ledecky"), maybe
+# after the agency's note on the version ("UPDATE 2-Olympics-..."). With one topic word it
+# cannot be told from a compound ("Olympia-Rückkehr nach", "Guiné-Conacri desiste").
+_SLUG = re.compile(r"^(?:[A-Z]{3,}(?: \d+)?-)?((?:[^\W\d_]{3,}-){2,})([^\W\d_]{2,}\s+[^\W\d_]+)")
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,10 @@ def _parts(token: str) -> tuple[str, ...]:
     # Wire desks prefix headlines ("Olympics-Swimming-Titmus edges Ledecky"), German and French
     # build compounds ("Olympia-Traum", "demi-finale", "Jean-Pierre", "Jong-un" for "Jong Un"),
     # sites glue years on ("Tokyo-2020"): each part is a word other titles write alone. A
-    # compound with a one-character part is a code ("F-16", "e-mail"), one of numbers alone a
-    # score or a range ("95-87", "2020-2021"): kept whole.
+    # compound of two parts, one of them a single character, is a code ("F-16", "e-mail"), one
+    # of numbers alone a score or a range ("95-87", "2020-2021"): kept whole.
     parts = tuple(token.split("-"))
-    if any(len(part) < 2 for part in parts) or all(_DIGIT.search(part) for part in parts):
+    if (len(parts) == 2 and min(map(len, parts)) < 2) or all(_DIGIT.search(p) for p in parts):
         return (token,)
     return parts
 
