@@ -530,3 +530,13 @@ def test_an_elision_inside_a_hyphenated_compound_is_undone() -> None:
     assert "name:oise" in joined and joined == apart
     _, anchors = features(StoryInput("La Côte-d'Ivoire en finale", "", "fr"), places)
     assert "place:CI" in anchors
+
+
+def test_the_feeds_lower_case_words_are_read_as_features_reads_them() -> None:
+    items = [
+        StoryInput("Victoire de l'équipe de France en finale", "", "fr"),
+        StoryInput("The Lakers' win and the team's record", "", "en"),
+    ]
+    known = lowercase_words(items)
+    # "l'équipe" tells that "Équipe" in a title-case headline is a word, "team's" "Team".
+    assert "équipe" in known["fr"] and "team" in known["en"]

@@ -24,7 +24,6 @@ from .text import (
     compound_parts,
     fold,
     stemmer,
-    word_tokens,
 )
 
 # Units in several languages, folded to one name, so that "5 milliards" meets "5 billion".
@@ -110,8 +109,10 @@ def lowercase_words(items: Sequence[StoryInput]) -> dict[str, set[str]]:
     word capitalised at the start of a headline in title case is no name."""
     seen: defaultdict[str, set[str]] = defaultdict(set)
     for item in items:
-        words = word_tokens(item.title + "\n" + item.lead)
-        seen[item.language or "und"].update(word for word in words if word.islower())
+        language = item.language or "und"
+        # The words as features reads them: "l'équipe" tells of "Équipe", "Biles's" of "Biles".
+        words = _tokens(item.title + "\n" + item.lead, language)
+        seen[language].update(word for word in words if word.islower())
     return dict(seen)
 
 
