@@ -540,3 +540,29 @@ def test_the_feeds_lower_case_words_are_read_as_features_reads_them() -> None:
     known = lowercase_words(items)
     # "l'équipe" tells that "Équipe" in a title-case headline is a word, "team's" "Team".
     assert "équipe" in known["fr"] and "team" in known["en"]
+
+
+def test_short_country_names_and_abbreviations() -> None:
+    from summarizer.stories.places import _places
+
+    places = _places(frozenset({"en", "fr", "es"}))
+
+    def found(title: str, language: str) -> set[str]:
+        _, anchors = features(StoryInput(title, "", language), places)
+        return {f for f in anchors if f.startswith("place:")}
+
+    # What the press writes for a few countries, missing from Babel's territory names: "US"
+    # is not the stop word "us", and English and French titles meet through the place.
+    assert found("US wins gold in the women's relay", "en") == {"place:US"}
+    assert found("Les États-Unis remportent l'or du relais", "fr") == {"place:US"}
+    assert found("U.S. and UK swimmers share the podium", "en") == {"place:US", "place:GB"}
+    assert found("Les USA dominent le tableau des médailles", "fr") == {"place:US"}
+    assert found("Britain's Peaty defends his title", "en") == {"place:GB"}
+    assert found("La Grande-Bretagne en finale", "fr") == {"place:GB"}
+    # Written as words, they are none: English "us", Spanish "usa" (uses), Brittany.
+    assert found("Let us talk about sport", "en") == set()
+    assert found("Usa el móvil para votar", "es") == set()
+    assert found("La Bretagne accueille le Tour", "fr") == set()
+    # A place is counted as a place, not also as a name.
+    _, anchors = features(StoryInput("Les USA en tête", "", "fr"), places)
+    assert not any(f.startswith("name:") for f in anchors)

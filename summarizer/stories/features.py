@@ -12,7 +12,7 @@ from .. import sentences
 from ..elision import unelide
 from .concepts import concepts
 from .names import _capitals, _cognates, _is_name, _name_key
-from .places import _place_features
+from .places import _place_features, is_place
 from .text import (
     _CJK,
     _DIGIT,
@@ -152,7 +152,7 @@ def features(
             if (
                 len(token) > 2
                 and _is_name(token, language, known, capitals)
-                and (_fold_word(token),) not in places
+                and not is_place(token, places)
             ):
                 key = _name_key(token)
                 if len(key) >= 3:

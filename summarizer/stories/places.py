@@ -11,6 +11,22 @@ from typing import Any
 from .. import sentences
 from .text import _CJK, _fold_word, fold, stemmer, word_tokens
 
+# Short and variant names of countries that Babel's territory names leave out (CLDR's
+# alt="short" and alt="variant" forms: "US", "UK") and that the press writes more often than
+# the full names. Abbreviations are matched as written, in capitals only: "USA" is not
+# Spanish "usa" (uses), "US" is not English "us". A trailing full stop is no part of a token
+# ("U.S." is "U.S").
+_ABBREVIATIONS: Mapping[str, str] = {
+    "US": "US", "U.S": "US", "USA": "US", "EEUU": "US", "EE.UU": "US", "EUA": "US",
+    "США": "US", "ZDA": "US", "UK": "GB", "U.K": "GB",
+}  # fmt: skip
+# Names, matched as the territory names are (folded, a one-word one only written as a name).
+# "Bretagne" alone is Brittany, not Britain: only the whole name says Britain.
+_SHORT_NAMES: Mapping[str, str] = {
+    "Britain": "GB", "Grande-Bretagne": "GB", "Großbritannien": "GB", "Gran Bretaña": "GB",
+    "Grã-Bretanha": "GB", "Velika Britanija": "GB",
+}  # fmt: skip
+
 
 @cache
 def _places(languages: frozenset[str]) -> Mapping[tuple[str, ...], str]:
@@ -28,6 +44,8 @@ def _places(languages: frozenset[str]) -> Mapping[tuple[str, ...], str]:
                 names.setdefault(tuple(word_tokens(fold(name))), f"place:{territory}")
         for zone, city in _cities(locale):
             names.setdefault(tuple(word_tokens(fold(city))), f"place:{zone}")
+    for name, territory in _SHORT_NAMES.items():
+        names.setdefault(tuple(word_tokens(fold(name))), f"place:{territory}")
     names.pop((), None)
     return names
 
@@ -46,6 +64,11 @@ def _cities(locale: Any) -> list[tuple[str, str]]:
         city = data.get("city") if data else None
         found.append((zone, city or zone.rsplit("/", 1)[-1].replace("_", " ")))
     return found
+
+
+def is_place(token: str, places: Mapping[tuple[str, ...], str]) -> bool:
+    """Whether one word of a title names a place by itself ("France", "US")."""
+    return token in _ABBREVIATIONS or (_fold_word(token),) in places
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -106,7 +129,10 @@ def _place_features(
         if (t[0].isupper() or t.lower() == t.upper()) and t.lower() not in stop
         for word in word_tokens(_fold_word(t))
     }
-    found = _match(word_tokens(fold(text)), places, names)
+    # A possessive is no part of the name ("Britain's", "Japan's"; folded, ’ is ').
+    words = [w[:-2] if w.endswith("'s") else w for w in word_tokens(fold(text))]
+    found = _match(words, places, names)
+    found += [f"place:{_ABBREVIATIONS[t]}" for t in tokens if t in _ABBREVIATIONS]
     if language == "ar":
         # Names with a prefix glued on (tokens are without it).
         bare = [w for t in tokens for w in word_tokens(_fold_word(t))]
