@@ -70,7 +70,8 @@ def test_every_entry_names_its_concept_once() -> None:
     ("language", "words"),
     [
         ("en", "according important right quite after opposite coupe house marketing fire ill"),
-        ("fr", "or car si pour après avant donne parle traitement vente cris importe"),
+        ("fr", "or car si pour après avant donne parle traitement vente cris importe marche"),
+        ("fr", "Dominique Gaza élevé détente suspense accorde"),
         ("de", "einige beispiel gesellschaft nachrichten verfahren vorbereiten zufrieden"),
         ("es", "para después trata trabajo manifestó derecha"),
         ("pt", "para cada ligado direita comprido desde fala"),
