@@ -70,12 +70,21 @@ def test_every_entry_names_its_concept_once() -> None:
     ("language", "words"),
     [
         ("en", "according important right quite after opposite coupe house marketing fire ill"),
-        ("fr", "or car si pour après avant donne parle traitement vente cris importe"),
+        ("en", "talk close share arm"),
+        ("fr", "or car si pour après avant donne parle traitement vente cris importe marche"),
+        ("fr", "Dominique Gaza élevé détente suspense accorde"),
         ("de", "einige beispiel gesellschaft nachrichten verfahren vorbereiten zufrieden"),
-        ("es", "para después trata trabajo manifestó derecha"),
-        ("pt", "para cada ligado direita comprido desde fala"),
-        ("it", "dopo prima salvo data porta sale"),
-        ("ru", "после ничего долго рано более"),
+        ("de", "arbeit schuld gehalten ausgabe kriegen handeln rechnen grade"),
+        ("es", "para después trata trabajo manifestó derecha importante estudio llamado acción"),
+        (
+            "es",
+            "negocio reino lunes velocidad recordar saludos universo escala torno grado deporte",
+        ),
+        ("pt", "para cada ligado direita comprido desde fala chamado vendo cortar habitantes"),
+        ("pt", "refere indica leia estudos tornou velocidade universo"),
+        ("it", "dopo prima salvo data porta sale lavoro parlare soldi tratta sociale fronte"),
+        ("it", "leggere volevo negozio abitanti papà venti tasso veloce"),
+        ("ru", "после ничего долго рано более правило данный выбор судя жил здорово"),
     ],
 )
 def test_common_words_of_other_meanings_name_no_concept(language: str, words: str) -> None:

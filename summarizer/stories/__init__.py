@@ -1,11 +1,15 @@
 """Story grouping: which articles report the same event, whatever their language.
 
-Each article becomes two sparse TF-IDF vectors:
+An article is read as its title (without a site's name after it or a wire desk's slug before
+it, "UPDATE 1-Olympics-Swimming-") and lead. A hyphenated compound counts as its words
+("Jong-un" as "Jong Un", "Tokyo-2020" as "Tokyo 2020"); an elided article or pronoun is cut in
+the languages that elide ("l'Europe", "qu'Intel", "Val-d'Oise"; see summarizer.elision) and a
+possessive everywhere ("Biles's"), while a letter and an apostrophe opening a name stay
+("O'Neill", "D'Angelo"). Each article becomes two sparse TF-IDF vectors:
 
 * a *lexical* one (stemmed content words of its title and lead, stop words removed, a word's
-  first letters standing for its stem where Snowball has no stemmer; a
-  hyphenated compound counts as its words, "Jong-un" as "Jong Un"), compared
-  only with articles in the same language;
+  first letters standing for its stem where Snowball has no stemmer), compared only with
+  articles in the same language;
 * an *anchor* one, made of what survives translation: names (folded to ASCII with anyascii
   and reduced to a consonant key so that "Biles", "Байлз" and "Bails" meet), numbers with
   their units, product codes such as ``910B`` or ``H20``, countries and cities mapped to one
@@ -19,7 +23,8 @@ A name is a word in mixed case (iPhone) or in capitals (IOC), or a capitalised w
 capital says little (a headline in title case, "Biles Withdraws From Team Final"; German, whose
 nouns are capitalised) a capitalised word is a name only if the feed never writes it in lower
 case and wordfreq does not show it to be a word of the language (common there, and rare or
-missing in some other language; a name is about as common in every one). In a script without
+missing in some other language: "Team", "Final"; a name is about as common in every one:
+"Paris", "Biles"). In a script without
 capitals (Arabic), a word rarer than the language's common words is a name; Latin words with a
 capital inside CJK text are names.
 
