@@ -204,6 +204,36 @@ def test_stories_in_two_languages_merge_at_a_lower_bar_when_published_together()
     assert [0, 1, 2] in grouped(12) and [3, 4] in grouped(12)
 
 
+def test_stories_in_one_language_hours_apart_need_more_to_merge() -> None:
+    from summarizer.stories.merge import _merge, _MergeBars
+    from summarizer.stories.story import _Story
+
+    start = datetime(2025, 8, 5, 10, tzinfo=timezone.utc)
+
+    def merged(hours_apart: float) -> list[list[int]]:
+        # Two one-article stories whose centroids' cosine is 0.48: above the merge threshold
+        # (0.45), below it plus the rise of an article's bar (0.60).
+        vectors: list[tuple[dict[str, float], dict[str, float]]] = [
+            ({"en:polo": 0.6, "en:itali": 0.8}, {}),
+            ({"en:polo": 0.8, "en:spain": 0.6}, {}),
+        ]
+        times = [start, start + timedelta(hours=hours_apart)]
+        stories = []
+        for i, (vector, when) in enumerate(zip(vectors, times, strict=True)):
+            story = _Story()
+            story.add(i, "en", vector, when)
+            stories.append(story)
+        df = {"en:polo": 2, "en:itali": 1, "en:spain": 1}
+        bars = _MergeBars.of(0.45, (0.15, 0.30))
+        return [story.members for story in _merge(stories, df, 100, bars, 24.0)]
+
+    # Half an hour apart: one event, told in other words.
+    assert merged(0.5) == [[0, 1]]
+    # Twelve hours apart the same overlap is often the next event on the topic (the final
+    # after the semifinal): the bar has risen as an article's does.
+    assert merged(12) == [[0], [1]]
+
+
 def test_an_early_article_moves_to_the_story_that_formed_after_it() -> None:
     start = datetime(2025, 5, 6, 8, tzinfo=timezone.utc)
 

@@ -32,9 +32,10 @@ Articles are taken in publication order (unknown dates last, then by content) an
 the existing story whose centroid it is most similar to, if that similarity clears a threshold
 and the story was active within ``window`` hours; otherwise it starts a new story. The
 threshold is lowest for an article published with the story's nearest one and rises over a few
-hours: reports of one event come in bursts. Stories whose centroids are close are then merged;
-two stories with no language in common meet only by their anchors, and their bar falls in time
-as an article's does (reports of one event in two languages come out together).
+hours: reports of one event come in bursts. Stories whose centroids are close are then merged,
+at a bar that also rises with the time between them; it starts lower for two stories with no
+language in common, which meet only by their anchors (reports of one event in two languages
+come out together).
 One pass decides with the stories as they were when each article came, so a few rounds follow
 in which each article, taken out of its story, moves to the story that now clears its bar by
 the most (as a k-means step does), until none moves. Candidate stories come from an inverted

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .concepts import UNINDEXED
 from .features import features, lowercase_words
-from .merge import _merge
+from .merge import _merge, _MergeBars
 from .places import _places
 from .refine import _refine
 from .story import (
@@ -88,9 +88,7 @@ def group(
     feed = _Feed(items, vectors, order, df, bar, window)
     stories = _single_pass(feed)
     if merge is not None:
-        # The bar of stories in different languages falls in time as an article's does.
-        merge_bar = (merge * bar[0] / bar[1], merge) if bar[1] else (merge, merge)
-        stories = _merge(stories, df, BLOCK, merge_bar, window)
+        stories = _merge(stories, df, BLOCK, _MergeBars.of(merge, bar), window)
     if refine:
         stories = _refine(stories, feed, refine)
     groups = [sorted(story.members) for story in stories]

@@ -7,6 +7,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from .story import CANDIDATES, _bar, _Story
 
@@ -20,30 +21,48 @@ def _unit(vector: Mapping[str, float]) -> dict[str, float]:
 _Units = tuple[dict[str, dict[str, float]], dict[str, float]]
 
 
+class _MergeBars(NamedTuple):
+    """The time-dependent bars (see ``_bar``) of two stories with a language in common and of
+    two stories in different languages."""
+
+    same: tuple[float, float]
+    across: tuple[float, float]
+
+    @classmethod
+    def of(cls, merge: float, bar: tuple[float, float]) -> _MergeBars:
+        """The bars for merge threshold ``merge`` beside an article's ``bar``: one language's
+        rises by as much as an article's; across languages it starts as much lower, in
+        proportion, as an article's does."""
+        low, high = bar
+        return cls((merge, merge + high - low), (merge * low / high if high else merge, merge))
+
+
 def _merge(
     stories: list[_Story],
     df: Mapping[str, int],
     block: int,
-    bar: tuple[float, float],
+    bars: _MergeBars,
     window: float | None,
     rounds: int = 3,
 ) -> list[_Story]:
     """Merge stories whose centroids are similar (richer than one article's title).
 
-    Stories with a language in common merge when their centroids' similarity reaches
-    ``bar[1]``. Stories in different languages meet only by their anchors, which the pass
-    counts in proportion to their share of each title, so one event reported in two languages
-    at one moment often stays two stories there: their bar is time-dependent as an article's
-    is, ``bar[0]`` for stories whose nearest articles came out together, rising to ``bar[1]``
-    over ``SETTLE_HOURS``. (Lowering the bar of same-language stories in time as well chains
-    successive events on one topic: they had their chance at the low bar in the pass.)
+    The bar depends on time as an article's does (see ``_bar``): from its first value for
+    stories whose nearest articles came out together to its second over ``SETTLE_HOURS``.
+    Stories with a language in common had their chance at the low bar of the pass, so theirs
+    (``bars.same``) starts at the merge threshold and rises as an article's does: two stories
+    in one language hours apart are often successive events on one topic (a semifinal and the
+    final); without dates it does not rise. Stories in different languages meet only by their
+    anchors, which the pass counts in proportion to their share of each title, so one event
+    reported in two languages at one moment often leaves the pass as two stories: theirs
+    (``bars.across``) starts lower.
     """
     for _ in range(rounds):
         units = [
             ({lang: _unit(v) for lang, v in story.lexical.items()}, _unit(story.anchors))
             for story in stories
         ]
-        pairs = _merge_pairs(stories, units, df, block, bar, window)
+        pairs = _merge_pairs(stories, units, df, block, bars, window)
         if not pairs:
             break
         stories = _absorb_pairs(stories, sorted(pairs))
@@ -55,7 +74,7 @@ def _merge_pairs(
     units: Sequence[_Units],
     df: Mapping[str, int],
     block: int,
-    bar: tuple[float, float],
+    bars: _MergeBars,
     window: float | None,
 ) -> list[tuple[float, int, int]]:
     """(-similarity, s, o) for each story s and later story o similar enough to merge."""
@@ -73,7 +92,7 @@ def _merge_pairs(
         for o in sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))):
             if _overlap(stories[s], stories[o], window):
                 score = _units_similarity(units[s], units[o])
-                if score >= _merge_bar(stories[s], stories[o], units[s], units[o], bar):
+                if score >= _merge_bar(stories[s], stories[o], units[s], units[o], bars):
                     pairs.append((-score, s, o))
     return pairs
 
@@ -101,14 +120,14 @@ def _units_similarity(a: _Units, b: _Units) -> float:
     return max(same, _dot(anchors, other_anchors))
 
 
-def _merge_bar(
-    a: _Story, b: _Story, a_units: _Units, b_units: _Units, bar: tuple[float, float]
-) -> float:
-    """The similarity stories ``a`` and ``b`` need to merge: ``bar[1]`` when they share a
-    language, else time-dependent (see ``_merge``)."""
+def _merge_bar(a: _Story, b: _Story, a_units: _Units, b_units: _Units, bars: _MergeBars) -> float:
+    """The similarity stories ``a`` and ``b`` need to merge (see ``_merge``)."""
+    gap = a.nearest(b)
     if a_units[0].keys() & b_units[0].keys():
-        return bar[1]
-    return _bar(a.nearest(b), bar)
+        # Without dates nothing says the stories are hours apart: no rise (an undated folder
+        # of articles in one language merges as it did).
+        return bars.same[0] if gap is None else _bar(gap, bars.same)
+    return _bar(gap, bars.across)
 
 
 def _absorb_pairs(stories: list[_Story], pairs: Sequence[tuple[float, int, int]]) -> list[_Story]:

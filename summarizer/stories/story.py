@@ -19,9 +19,10 @@ from .text import StoryInput
 THRESHOLD = 0.15
 LATE_THRESHOLD = 0.30
 SETTLE_HOURS = 6.0
-# Similarity two stories' centroids must reach for the stories to be merged after the pass.
-# Stories with no language in common need less when they came out together, in the same
-# proportion as an article (THRESHOLD / LATE_THRESHOLD): see merge._merge.
+# Similarity two stories' centroids must reach for the stories to be merged after the pass
+# when they came out together; it rises with the time between them as an article's bar does.
+# Stories with no language in common need less, in the proportion THRESHOLD / LATE_THRESHOLD
+# (see merge._merge).
 MERGE_THRESHOLD = 0.45
 # Hours a story stays open after its last article; None: no limit.
 WINDOW_HOURS = 24.0
