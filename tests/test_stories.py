@@ -148,6 +148,15 @@ def test_site_names_are_cut_from_titles() -> None:
         == "Huawei unveils Mate 80 smartphone"
     )
     assert clean_title("Short - Title") == "Short - Title"
+    # A site's name may join capitalised words by a hyphen (then "France" is no place of the
+    # story); a headline's part with a compound in lower case or with a number stays.
+    assert clean_title("Le Tour passe par Rennes - Ouest-France") == "Le Tour passe par Rennes"
+    assert clean_title("Le Var sous l'orage | Var-Matin") == "Le Var sous l'orage"
+    for title in (
+        "Mondiaux de judo - Riner en demi-finale",
+        "Natation olympique - Tokyo-2020 : un record",
+    ):
+        assert clean_title(title) == title
 
 
 def test_a_loosely_worded_follow_up_joins_only_within_hours() -> None:

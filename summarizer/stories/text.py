@@ -21,8 +21,9 @@ _LATIN = re.compile(r"[0-9A-Za-z]+(?:[.,][0-9]+)*")
 PREFIX_LETTERS = 6
 # CJK characters (compatibility ideographs included), as sentences splits and counts them.
 _CJK = sentences._CJK_RE
-# A site name after the headline ("... - Esportes - Estadão", "... | Le Monde").
-_SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
+# A site name after the headline ("... - Esportes - Estadão", "... | Le Monde"), maybe with a
+# hyphen inside a word ("... - Ouest-France", "... | Nice-Matin"; see _without_site).
+_SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+((?:[^-|–—]|(?<=[^\W_])-(?=[^\W\d_])){1,40})$")
 
 # A wire desk's slug before a headline: two or more topic words glued on by hyphens to its first
 # word, which a word in lower case follows ("Olympics-Swimming-Titmus edges Ledecky"), maybe
@@ -125,11 +126,25 @@ def _parts(token: str) -> tuple[str, ...]:
 def clean_title(title: str) -> str:
     """The headline without a trailing site name (" - Le Monde", " | Reuters") or a wire desk's
     slug before it ("Olympics-Swimming-Titmus edges Ledecky")."""
-    stripped = _SITE_SUFFIX.sub("", title.strip())
-    while stripped != title.strip() and _SITE_SUFFIX.search(stripped):
-        title, stripped = stripped, _SITE_SUFFIX.sub("", stripped)
-    cleaned = stripped if len(stripped) >= 12 else title.strip()
+    title = title.strip()
+    stripped = _without_site(title)
+    while stripped != title and (shorter := _without_site(stripped)) != stripped:
+        title, stripped = stripped, shorter
+    cleaned = stripped if len(stripped) >= 12 else title
     return _SLUG.sub(_unslug, cleaned, count=1)
+
+
+def _without_site(title: str) -> str:
+    # A hyphen inside a site's name joins capitalised words ("Ouest-France", "Midi-Libre",
+    # "Спорт-Экспресс"); a compound with a part in lower case or a number ("demi-finale",
+    # "Tokyo-2020") tells of a headline's own part, which stays.
+    match = _SITE_SUFFIX.search(title)
+    if match is None:
+        return title
+    words = [word.split("-") for word in match.group(1).split() if "-" in word]
+    if any(not part[:1].isupper() for parts in words for part in parts[1:]):
+        return title
+    return title[: match.start()]
 
 
 def _unslug(match: re.Match[str]) -> str:
