@@ -598,6 +598,8 @@ def test_short_country_names_and_abbreviations() -> None:
     assert found("Les USA dominent le tableau des médailles", "fr") == {"place:US"}
     assert found("Britain's Peaty defends his title", "en") == {"place:GB"}
     assert found("La Grande-Bretagne en finale", "fr") == {"place:GB"}
+    assert found("Team GB wins a first gold", "en") == {"place:GB"}
+    assert found("A phone with 16 GB of memory", "en") == set()
     # Written as words, they are none: English "us", Spanish "usa" (uses), Brittany.
     assert found("Let us talk about sport", "en") == set()
     assert found("Usa el móvil para votar", "es") == set()

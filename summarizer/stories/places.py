@@ -21,10 +21,11 @@ _ABBREVIATIONS: Mapping[str, str] = {
     "США": "US", "ZDA": "US", "UK": "GB", "U.K": "GB",
 }  # fmt: skip
 # Names, matched as the territory names are (folded, a one-word one only written as a name).
-# "Bretagne" alone is Brittany, not Britain: only the whole name says Britain.
+# "Bretagne" alone is Brittany, not Britain: only the whole name says Britain. "GB" alone may
+# be gigabytes: only the British press's name of its Olympic team says Britain.
 _SHORT_NAMES: Mapping[str, str] = {
     "Britain": "GB", "Grande-Bretagne": "GB", "Großbritannien": "GB", "Gran Bretaña": "GB",
-    "Grã-Bretanha": "GB", "Velika Britanija": "GB",
+    "Grã-Bretanha": "GB", "Velika Britanija": "GB", "Team GB": "GB",
 }  # fmt: skip
 
 
