@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from summarizer import backends
 DATA = Path(__file__).parent / "data"
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SEED = EXAMPLES / "bytedance-huawei-fr.txt"
+
+# A shell without job control starts a background job with SIGINT ignored, and every process it
+# starts inherits that: the Ctrl-C tests' runs would never see their SIGINT and finish instead.
+# A handled signal is reset to its default in a child, so the runs get Python's own handler.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
