@@ -92,7 +92,7 @@ def _merge_pairs(
         for o in sorted(heapq.nsmallest(CANDIDATES, shared, key=lambda o: (-shared[o], o))):
             if _overlap(stories[s], stories[o], window):
                 score = _units_similarity(units[s], units[o])
-                if score >= _merge_bar(stories[s], stories[o], units[s], units[o], bars):
+                if score >= _merge_bar(stories[s], stories[o], bars):
                     pairs.append((-score, s, o))
     return pairs
 
@@ -120,10 +120,10 @@ def _units_similarity(a: _Units, b: _Units) -> float:
     return max(same, _dot(anchors, other_anchors))
 
 
-def _merge_bar(a: _Story, b: _Story, a_units: _Units, b_units: _Units, bars: _MergeBars) -> float:
+def _merge_bar(a: _Story, b: _Story, bars: _MergeBars) -> float:
     """The similarity stories ``a`` and ``b`` need to merge (see ``_merge``)."""
     gap = a.nearest(b)
-    if a_units[0].keys() & b_units[0].keys():
+    if a.lexical.keys() & b.lexical.keys():
         # Without dates nothing says the stories are hours apart: no rise (an undated folder
         # of articles in one language merges as it did).
         return bars.same[0] if gap is None else _bar(gap, bars.same)
