@@ -12,9 +12,8 @@ import json
 from collections.abc import Mapping
 from importlib import resources
 
-from .. import sentences
 from ..elision import unelide
-from .text import _WORD
+from .text import _WORD, stemmer
 
 # The prefix of concept features. Grouping does not index them: see grouping._join.
 UNINDEXED = "con:"
@@ -80,9 +79,9 @@ def normal(text: str) -> str:
 
 
 def stem(language: str, word: str) -> str:
-    """The stem a word of the lexicon is looked up by."""
-    stemmer = sentences._stemmer(language)
-    return stemmer(word) if stemmer else word
+    """The stem a word of the lexicon is looked up by: the one grouping stems the word by."""
+    stem_word = stemmer(language)
+    return stem_word(word) if stem_word else word
 
 
 def languages() -> frozenset[str]:
