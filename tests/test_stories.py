@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -427,14 +427,19 @@ def test_languages_without_a_snowball_stemmer_share_word_prefixes() -> None:
     assert lexical("האולימפיאדה בטוקיו", "he") == {"he:האולימפיאדה", "he:בטוקיו"}
 
 
+def _place_anchors(title: str, language: str, places: Mapping[tuple[str, ...], str]) -> set[str]:
+    """The place features of a title alone."""
+    _, anchors = features(StoryInput(title, "", language), places)
+    return {f for f in anchors if f.startswith("place:")}
+
+
 def test_common_words_are_not_places() -> None:
     from summarizer.stories.places import _places
 
     places = _places(frozenset({"es", "pt", "en"}))
 
     def found(title: str, language: str) -> set[str]:
-        _, anchors = features(StoryInput(title, "", language), places)
-        return {f for f in anchors if f.startswith("place:")}
+        return _place_anchors(title, language, places)
 
     # "gana" (wins) is Portuguese for Ghana, "para" stems as Paris does; GMT is no place.
     assert found("Biles gana el oro para Estados Unidos a las 8h GMT", "es") == {"place:US"}
@@ -587,8 +592,7 @@ def test_short_country_names_and_abbreviations() -> None:
     places = _places(frozenset({"en", "fr", "es"}))
 
     def found(title: str, language: str) -> set[str]:
-        _, anchors = features(StoryInput(title, "", language), places)
-        return {f for f in anchors if f.startswith("place:")}
+        return _place_anchors(title, language, places)
 
     # What the press writes for a few countries, missing from Babel's territory names: "US"
     # is not the stop word "us", and English and French titles meet through the place.
